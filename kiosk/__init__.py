@@ -1,0 +1,3 @@
+"""checkin-kiosk: the door kiosk, the staff desk, the dashboard and the headless CLI."""
+
+__version__ = "0.1.0"

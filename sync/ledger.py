@@ -1,0 +1,78 @@
+"""What the check-in log means: who arrived, who is inside, which scans are duplicates.
+
+One pure function, :func:`replay`, shared by the kiosk replica and the central
+server, so that every party that holds the same log derives the same figures.
+Order is by the device's scan time, then by UUID, never by arrival at the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+# The results that change state: an entry that was let in, an exit that was let out.
+ADMITTED = "admitted"
+EXITED = "exited"
+COUNTING_RESULTS = {"entry": ADMITTED, "exit": EXITED}
+
+
+class ScanLike(Protocol):
+    id: str
+    kind: str
+    result: str
+    device_time: datetime
+    undoes_id: str | None
+
+
+@dataclass
+class AttendeeState:
+    inside: bool = False
+    arrival_id: str | None = None
+    duplicate_ids: set[str] = field(default_factory=set)
+    # The newest entry/exit still in force: what "undo" takes back.
+    last_effective_id: str | None = None
+
+
+def replay(scans: Iterable[ScanLike]) -> AttendeeState:
+    """Derive one attendee's state from all of their scans, in any order."""
+    scans = list(scans)
+    undone = {s.undoes_id for s in scans if s.kind == "undo" and s.undoes_id}
+    effective = sorted(
+        (s for s in scans if COUNTING_RESULTS.get(s.kind) == s.result and s.id not in undone),
+        key=lambda s: (s.device_time, s.id),
+    )
+    state = AttendeeState()
+    for scan in effective:
+        if scan.kind == "entry":
+            if state.inside:
+                # Let in twice (two doors offline): keep both, count the first.
+                state.duplicate_ids.add(scan.id)
+                continue
+            state.inside = True
+            state.arrival_id = state.arrival_id or scan.id
+        else:
+            state.inside = False
+        state.last_effective_id = scan.id
+    return state
+
+
+def refresh_attendee(session: Session, attendee_id: str) -> AttendeeState:
+    """Recompute an attendee's cached state and duplicate flags from the replica's log."""
+    from sync.replica.models import Attendee, Checkin
+
+    scans = session.scalars(select(Checkin).where(Checkin.attendee_id == attendee_id)).all()
+    state = replay(scans)
+    for scan in scans:
+        is_dup = scan.id in state.duplicate_ids
+        if scan.duplicate != is_dup:
+            scan.duplicate = is_dup
+    session.execute(
+        update(Attendee)
+        .where(Attendee.id == attendee_id)
+        .values(inside=state.inside, arrival_id=state.arrival_id)
+    )
+    return state
