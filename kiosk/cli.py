@@ -1,0 +1,89 @@
+"""The headless command line: every core operation without a display.
+
+Exit statuses: 0 success (or admitted), 3 refused at the door, 2 usage error,
+1 any other error, reported as one line on stderr — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_REFUSED = 3
+
+
+class CliError(Exception):
+    """An error to report as one line, with an exit status."""
+
+    def __init__(self, message: str, status: int = EXIT_ERROR):
+        super().__init__(message)
+        self.status = status
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("KIOSK_DATA_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("checkin-kiosk", appauthor=False))
+
+
+def print_json(obj) -> None:
+    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from kiosk import __version__
+    from kiosk.cli_core import add_commands as add_core_commands
+
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="checkin-kiosk: offline-first event check-in. Without a command, starts the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"checkin-kiosk {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where the replica lives (default: the platform's user data folder; env KIOSK_DATA_DIR)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Command groups; each module adds its sub-commands (one line per module).
+    add_core_commands(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.command is None:
+        from kiosk.app.main import run_app  # the GUI; imported late so the CLI never loads Qt
+
+        return run_app(rest, data_dir=args.data_dir)
+    if rest:
+        parser.error(f"unrecognised arguments: {' '.join(rest)}")
+    if args.data_dir is None:
+        args.data_dir = default_data_dir()
+    try:
+        return args.handler(args) or EXIT_OK
+    except CliError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the environment's fault or a bug: one line, details in the log
+        from kiosk.crash import report_unexpected
+
+        print(f"kiosk: {report_unexpected(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
