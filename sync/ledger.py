@@ -3,6 +3,15 @@
 One pure function, :func:`replay`, shared by the kiosk replica and the central
 server, so that every party that holds the same log derives the same figures.
 Order is by the device's scan time, then by UUID, never by arrival at the server.
+
+The headline figures, the same on every kiosk and on the server:
+- expected: confirmed attendees, walk-ins and merged records excluded;
+- arrived: attendees (not merged away) with an arrival, i.e. a first admitted
+  entry that was not undone;
+- inside: attendees whose last entry/exit in force is an entry;
+- walk-ins: walk-in attendees not merged into an existing RSVP;
+- duplicates: admitted entries, not undone, made while the attendee was
+  already inside (two doors, offline).
 """
 
 from __future__ import annotations

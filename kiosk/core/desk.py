@@ -102,7 +102,7 @@ class CheckinDesk:
         payload = parse(raw)
         with self.replica.session() as s:
             resolution = self._resolve(s, payload)
-            return self._decide(s, resolution, direction, payload.text)
+            return self.decide_in(s, resolution, direction, payload.text)
 
     def checkin_attendee(self, attendee_id: str, direction: str = ENTRY) -> Decision:
         """A check-in by hand from the staff desk: the same rules as a scan."""
@@ -112,7 +112,7 @@ class CheckinDesk:
                 resolution = Resolution(None, Result.UNKNOWN_CODE, "No such attendee.")
             else:
                 resolution = self._check_status(s, self._canonical(s, attendee))
-            return self._decide(s, resolution, direction, attendee.ticket_code if attendee else "")
+            return self.decide_in(s, resolution, direction, attendee.ticket_code if attendee else "")
 
     def undo(self, raw: str | bytes | None) -> UndoOutcome:
         """Take back the attendee's latest entry or exit with a compensating event."""
@@ -204,7 +204,8 @@ class CheckinDesk:
 
     # ---- decision and log --------------------------------------------------
 
-    def _decide(self, s: Session, resolution: Resolution, direction: str, scanned: str) -> Decision:
+    def decide_in(self, s: Session, resolution: Resolution, direction: str, scanned: str) -> Decision:
+        """Decide and append the scan to the log inside the caller's transaction."""
         if direction not in (ENTRY, EXIT):
             raise ValueError(f"direction must be entry or exit, not {direction!r}")
         attendee = resolution.attendee
