@@ -26,6 +26,12 @@ class CliError(Exception):
         self.status = status
 
 
+# Command groups: each module has an ``add_commands(subparsers)``. One line per module.
+COMMAND_MODULES = [
+    "kiosk.cli_core",
+]
+
+
 def default_data_dir() -> Path:
     env = os.environ.get("KIOSK_DATA_DIR")
     if env:
@@ -40,8 +46,9 @@ def print_json(obj) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from importlib import import_module
+
     from kiosk import __version__
-    from kiosk.cli_core import add_commands as add_core_commands
 
     parser = argparse.ArgumentParser(
         prog="kiosk",
@@ -55,8 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="where the replica lives (default: the platform's user data folder; env KIOSK_DATA_DIR)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    # Command groups; each module adds its sub-commands (one line per module).
-    add_core_commands(commands)
+    for module in COMMAND_MODULES:
+        import_module(module).add_commands(commands)
     return parser
 
 

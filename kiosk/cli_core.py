@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import timezone
 from pathlib import Path
@@ -68,13 +69,27 @@ def cmd_checkin(args) -> int:
     replica = _open(args)
     desk = _desk(args, replica)
     _require_event(desk)
-    decision = desk.scan(args.payload, "exit" if args.exit else "entry")
-    if args.json:
+    direction = "exit" if args.exit else "entry"
+    if args.payload != "-":
+        return _report_decision(desk.scan(args.payload, direction), args.json, one_line=False)
+    # One payload per line from standard input, as a hand scanner or a script sends them;
+    # each result is printed (and flushed) only once it is committed.
+    status = EXIT_OK
+    for line in sys.stdin:
+        if line.strip():
+            decision = desk.scan(line.rstrip("\r\n"), direction)
+            status = max(status, _report_decision(decision, args.json, one_line=True))
+    return status
+
+
+def _report_decision(decision, as_json: bool, one_line: bool) -> int:
+    if as_json and one_line:
+        print(json.dumps(decision.to_json(), ensure_ascii=False), flush=True)
+    elif as_json:
         print_json(decision.to_json())
     else:
-        colour = decision.colour.upper()
         name = f" {decision.attendee.full_name}:" if decision.attendee else ""
-        print(f"{colour}{name} {decision.reason}")
+        print(f"{decision.colour.upper()}{name} {decision.reason}", flush=True)
     return EXIT_OK if decision.result.ok else EXIT_REFUSED
 
 
@@ -229,7 +244,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         ("lookup", cmd_lookup, "show a ticket and its history without checking it in"),
     ):
         sub = command(name, handler, help)
-        sub.add_argument("payload", metavar="PAYLOAD", help="the ticket code or QR payload")
+        sub.add_argument("payload", metavar="PAYLOAD", help="the ticket code or QR payload" + (" (- reads one per line from standard input)" if name == "checkin" else ""))
         sub.add_argument("--json", action="store_true", help="print a JSON object")
         if name != "lookup":
             sub.add_argument("--door", default="", help="the door's name, recorded with the scan")
