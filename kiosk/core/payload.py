@@ -15,7 +15,7 @@ from dataclasses import dataclass
 MAX_PAYLOAD_CHARS = 2048  # a QR code holds at most ~4,000 characters; tickets are far shorter
 MAX_CODE_CHARS = 128
 SIGNED_PREFIX = "CK1."  # see sync.tickets: CK1.<payload>.<signature>
-CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-:.]{2,127}")
+from sync.roster_csv import CODE_PATTERN  # noqa: E402 -- one code rule, shared with roster import
 
 
 @dataclass(frozen=True)

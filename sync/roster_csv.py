@@ -1,0 +1,292 @@
+"""Reading a roster CSV (hostile input) into validated rows.
+
+Shared by the kiosk's import and the reference server's roster import, so it
+imports nothing from ``kiosk``. Whole-file problems (not UTF-8, no header,
+missing columns, too big) raise :class:`RosterFileError`; a bad row never
+raises, it becomes a :class:`RowError` naming its line in the file, so one
+pass reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# The one rule for an opaque ticket code; kiosk.core.payload uses it for scans.
+CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-:.]{2,127}")
+
+REQUIRED_COLUMNS = ("first_name", "last_name", "email", "ticket_code")
+OPTIONAL_COLUMNS = ("status", "ticket_type", "plus_ones")
+STATUSES = ("confirmed", "waitlisted", "cancelled")
+DEFAULT_STATUS = "confirmed"
+DEFAULT_TICKET_TYPE = "General"
+MAX_PLUS_ONES = 50
+MAX_ROWS = 500_000
+MAX_FILE_BYTES = 100 * 1024 * 1024
+# Bounds follow the replica's columns (sync.replica.models.Attendee).
+MAX_LENGTHS = {"first_name": 100, "last_name": 100, "email": 254, "ticket_code": 128, "ticket_type": 64}
+# Deliberately loose: one @, something before it, a dot in the domain, no spaces.
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+DELIMITERS = (",", ";")
+
+
+class RosterFileError(Exception):
+    """The file as a whole cannot be read as a roster; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int  # 1-based line in the file where the record starts
+    first_name: str
+    last_name: str
+    email: str | None  # lower-cased; None when the cell is empty
+    ticket_code: str
+    status: str = DEFAULT_STATUS
+    ticket_type: str = DEFAULT_TICKET_TYPE
+    plus_ones: int = 0
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+@dataclass
+class RosterParse:
+    rows: list[RosterRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    # The optional columns the file has: an importer leaves the others untouched on update.
+    columns: frozenset[str] = frozenset()
+    delimiter: str = ","
+
+
+def parse_roster(source: Path | str | bytes) -> RosterParse:
+    """Parse a roster file (a path) or its bytes. Raises RosterFileError for whole-file problems."""
+    text = _decode(_read(source))
+    reader_source = io.StringIO(text, newline="")
+    header_line, header_text = _first_nonblank_line(reader_source)
+    delimiter, columns = _read_header(header_text)
+    reader_source.seek(0)
+    reader = csv.reader(reader_source, delimiter=delimiter)
+    for _ in range(header_line):  # skip blank lines before the header, then the header
+        next(reader)
+    result = RosterParse(columns=frozenset(c for c in OPTIONAL_COLUMNS if c in columns), delimiter=delimiter)
+    width = max(columns.values()) + 1
+    codes: dict[str, int] = {}
+    emails: dict[str, int] = {}
+    record_count = 0
+    end_line = header_line
+    while True:
+        start_line = end_line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise RosterFileError(f"Line {start_line} cannot be read as CSV ({exc}).") from exc
+        end_line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines and rows of empty cells carry nothing
+        record_count += 1
+        if record_count > MAX_ROWS:
+            raise RosterFileError(
+                f"The file has more than {MAX_ROWS:,} attendee rows; split it into several files."
+            )
+        row_or_error = _validate(cells, columns, width, start_line, spans_lines=end_line > start_line)
+        if isinstance(row_or_error, RowError):
+            result.errors.append(row_or_error)
+            continue
+        row = row_or_error
+        earlier = codes.get(row.ticket_code)
+        if earlier is not None:
+            result.errors.append(RowError(start_line, f"ticket code {row.ticket_code} is already used on line {earlier}"))
+            continue
+        if row.email is not None and row.email in emails:
+            result.errors.append(RowError(start_line, f"email {row.email} is already used on line {emails[row.email]}"))
+            continue
+        codes[row.ticket_code] = start_line
+        if row.email is not None:
+            emails[row.email] = start_line
+        result.rows.append(row)
+    if record_count == 0:
+        raise RosterFileError("The file has a header but no attendee rows.")
+    return result
+
+
+# ---- the file as a whole ----------------------------------------------------
+
+
+def _read(source: Path | str | bytes) -> bytes:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    else:
+        path = Path(source)
+        try:
+            if not path.is_file():
+                raise RosterFileError(f"{path} is not a file." if path.exists() else f"{path} does not exist.")
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise RosterFileError(_too_big(path.stat().st_size))
+            data = path.read_bytes()
+        except OSError as exc:
+            raise RosterFileError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise RosterFileError(_too_big(len(data)))
+    return data
+
+
+def _too_big(size: int) -> str:
+    return (
+        f"The file is {size / 1024 / 1024:.0f} MB; a roster may be at most "
+        f"{MAX_FILE_BYTES // 1024 // 1024} MB. Split it into several files."
+    )
+
+
+def _decode(data: bytes) -> str:
+    if not data.strip():
+        raise RosterFileError("The file is empty.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise RosterFileError("The file is UTF-16 text; save it as \"CSV UTF-8\" and import it again.")
+    if data.startswith(b"PK\x03\x04"):
+        raise RosterFileError("This is a spreadsheet workbook (.xlsx), not a CSV; save it as \"CSV UTF-8\" first.")
+    if b"\x00" in data[:65536]:
+        raise RosterFileError("This is a binary file, not a CSV roster.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise RosterFileError(
+            f"The file is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); "
+            "save it as \"CSV UTF-8\" and import it again."
+        ) from exc
+
+
+def _first_nonblank_line(source: io.StringIO) -> tuple[int, str]:
+    for number, line in enumerate(source, start=1):
+        if line.strip():
+            return number, line
+    raise RosterFileError("The file is empty.")
+
+
+def _header_names(header_text: str, delimiter: str) -> list[str]:
+    try:
+        cells = next(csv.reader([header_text], delimiter=delimiter))
+    except csv.Error as exc:
+        raise RosterFileError(f"The header line cannot be read as CSV ({exc}).") from exc
+    return [_clean(cell).lower() for cell in cells]
+
+
+def _read_header(header_text: str) -> tuple[str, dict[str, int]]:
+    """Pick the delimiter that makes sense of the header; map column name -> cell index."""
+    best: tuple[str, list[str]] | None = None
+    for delimiter in DELIMITERS:
+        names = _header_names(header_text, delimiter)
+        found = sum(name in REQUIRED_COLUMNS for name in names)
+        if best is None or found > sum(n in REQUIRED_COLUMNS for n in best[1]):
+            best = (delimiter, names)
+    delimiter, names = best
+    missing = [name for name in REQUIRED_COLUMNS if name not in names]
+    if missing:
+        if len(missing) == len(REQUIRED_COLUMNS):
+            raise RosterFileError(
+                "The first line is not a roster header: it needs the columns "
+                f"{', '.join(REQUIRED_COLUMNS)} (optional: {', '.join(OPTIONAL_COLUMNS)}), "
+                "separated by commas or semicolons."
+            )
+        raise RosterFileError(
+            f"The header lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            f"(required: {', '.join(REQUIRED_COLUMNS)})."
+        )
+    columns: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name in REQUIRED_COLUMNS or name in OPTIONAL_COLUMNS:
+            if name in columns:
+                raise RosterFileError(f"The header has the column {name} twice.")
+            columns[name] = index
+    return delimiter, columns
+
+
+# ---- one row ----------------------------------------------------------------
+
+
+def _clean(value: str) -> str:
+    """Drop control and format characters (tabs and other spaces become one space), NFC, trim."""
+    if value.isprintable():  # fast path: most cells have nothing to strip
+        if value.isascii():
+            value = value.strip()
+            return value if "  " not in value else " ".join(value.split())
+    else:
+        value = "".join(
+            " " if ch.isspace() else ch for ch in value if ch.isspace() or unicodedata.category(ch)[0] != "C"
+        )
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+def _validate(
+    cells: list[str], columns: dict[str, int], width: int, line: int, spans_lines: bool
+) -> RosterRow | RowError:
+    """The row as a RosterRow, or a RowError listing everything wrong with it."""
+
+    if len(cells) < width:
+        cells = cells + [""] * (width - len(cells))
+    raw = {name: cells[index] for name, index in columns.items()}
+    if spans_lines:
+        broken = [name for name, value in raw.items() if "\n" in value or "\r" in value]
+        if broken:
+            return RowError(line, f"{broken[0]} contains a line break (is a quote left open?)")
+    values = {name: _clean(value) for name, value in raw.items()}
+    problems = [
+        f"{name} is longer than {limit} characters"
+        for name, limit in MAX_LENGTHS.items()
+        if len(values.get(name, "")) > limit
+    ]
+    if problems:
+        return RowError(line, "; ".join(problems))
+
+    first_name = values["first_name"]
+    if not first_name:
+        problems.append("missing first name")
+
+    code = values["ticket_code"]
+    if not code:
+        problems.append("missing ticket code")
+    elif not CODE_PATTERN.fullmatch(code):
+        problems.append(
+            f"ticket code {code[:40]!r} is invalid (3 to 128 letters, digits, _ - : . starting with a letter or digit)"
+        )
+
+    email = values["email"].lower() or None
+    if email is not None and not EMAIL_PATTERN.fullmatch(email):
+        problems.append(f"invalid email {email[:60]!r}")
+
+    status = values.get("status", "").lower() or DEFAULT_STATUS
+    if status not in STATUSES:
+        problems.append(f"bad status {status[:30]!r} (use {', '.join(STATUSES)})")
+
+    plus_ones_text = values.get("plus_ones", "")
+    plus_ones = 0
+    if plus_ones_text:
+        if plus_ones_text.isascii() and plus_ones_text.isdigit() and int(plus_ones_text) <= MAX_PLUS_ONES:
+            plus_ones = int(plus_ones_text)
+        else:
+            problems.append(f"plus_ones {plus_ones_text[:20]!r} is not a whole number from 0 to {MAX_PLUS_ONES}")
+
+    if problems:
+        return RowError(line, "; ".join(problems))
+    return RosterRow(
+        line=line,
+        first_name=first_name,
+        last_name=values["last_name"],
+        email=email,
+        ticket_code=code,
+        status=status,
+        ticket_type=values.get("ticket_type", "") or DEFAULT_TICKET_TYPE,
+        plus_ones=plus_ones,
+    )
