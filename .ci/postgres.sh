@@ -1,9 +1,9 @@
 #!/bin/sh
-# Make a PostgreSQL database for the server tests and print the URL to export:
-#   export KIOSK_TEST_POSTGRES_URL="$(.ci/postgres.sh)"
+# Make a PostgreSQL database for the server tests and print the shell line that exports its URL:
+#   eval "$(.ci/postgres.sh)"    # sets KIOSK_TEST_POSTGRES_URL
 # Run as root on Debian/Ubuntu. Installs postgresql when it is missing, starts
 # the cluster, creates (or resets the password of) a role and its database.
-# Everything but the URL goes to stderr. Idempotent.
+# Everything but that line goes to stderr. Idempotent.
 set -eu
 
 ROLE="${KIOSK_PG_ROLE:-kiosk_test}"
@@ -67,4 +67,4 @@ if [ "$(psql_admin "-c \"SELECT 1 FROM pg_database WHERE datname = '$DATABASE'\"
     psql_admin "-c \"CREATE DATABASE $DATABASE OWNER $ROLE\"" >&2
 fi
 
-echo "postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/$DATABASE"
+echo "export KIOSK_TEST_POSTGRES_URL='postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/$DATABASE'"
