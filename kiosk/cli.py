@@ -29,16 +29,19 @@ class CliError(Exception):
 # Command groups: each module has an ``add_commands(subparsers)``. One line per module.
 COMMAND_MODULES = [
     "kiosk.cli_core",
+    "kiosk.cli_admin",
+    "kiosk.cli_scan",
 ]
 
 
 def default_data_dir() -> Path:
-    env = os.environ.get("KIOSK_DATA_DIR")
-    if env:
-        return Path(env)
-    from platformdirs import user_data_dir
+    """The data folder from the settings (config files, then env KIOSK_DATA_DIR)."""
+    from kiosk.config import ConfigError, load_settings
 
-    return Path(user_data_dir("checkin-kiosk", appauthor=False))
+    try:
+        return load_settings().data_dir
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
 
 
 def print_json(obj) -> None:
@@ -76,9 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_app(rest, data_dir=args.data_dir)
     if rest:
         parser.error(f"unrecognised arguments: {' '.join(rest)}")
-    if args.data_dir is None:
-        args.data_dir = default_data_dir()
     try:
+        if args.data_dir is None:
+            args.data_dir = default_data_dir()
         return args.handler(args) or EXIT_OK
     except CliError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)

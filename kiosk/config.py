@@ -257,7 +257,8 @@ def origin_of(name: str, *, sources: ConfigSources | None = None) -> str:
 # ---------------------------------------------------------------- saving
 
 
-def _toml_value(value: Any) -> str:
+def toml_value(value: Any) -> str:
+    """One value (str, int, bool or Path) written as TOML."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -278,7 +279,7 @@ def to_toml(values: Mapping[str, Any]) -> str:
     for name in SETTING_NAMES:
         if name in values:
             lines.append(f"# {setting_help(name)}")
-            lines.append(f"{name} = {_toml_value(values[name])}")
+            lines.append(f"{name} = {toml_value(values[name])}")
     return "\n".join(lines) + "\n"
 
 
@@ -292,7 +293,7 @@ def save_user_settings(
     """
     sources = sources or default_sources()
     path = sources.user_file
-    checked = _check_table(changes, "change")
+    checked = _check_table(changes, "new value")
     stored = _check_table(_read_toml(path, must_exist=False), str(path))
     stored.update(checked)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
