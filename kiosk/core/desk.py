@@ -175,7 +175,12 @@ class CheckinDesk:
             return Resolution(None, Result.UNKNOWN_CODE, "Signed tickets cannot be checked on this kiosk yet.")
         verdict = self.ticket_verifier.verify(s, signed, self.event_id)
         if verdict.refusal is not None:
-            return Resolution(None, verdict.refusal, verdict.reason)
+            # sync.tickets speaks plain codes (it cannot import kiosk); they are Result values.
+            try:
+                refusal = Result(verdict.refusal)
+            except ValueError:
+                refusal = Result.INVALID_SIGNATURE
+            return Resolution(None, refusal, verdict.reason)
         attendee = self._by_code(s, verdict.ticket.code)
         if attendee is None:
             attendee = self.ticket_verifier.add_to_roster(s, verdict.ticket, self.clock())
