@@ -21,7 +21,6 @@ from kiosk.config import DECODERS, DEMO_PIN, ConfigSources, Settings, default_so
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 SAMPLE_CODE = "CHECKIN-KIOSK-DOCTOR-0001"
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 CAMERA_TIMEOUT_SECONDS = 8.0
 SERVER_TIMEOUT_SECONDS = 3.0
 
@@ -128,79 +127,61 @@ def _import_cv2():
     return cv2
 
 
+def _first_frame(source) -> Check:
+    """Open the app's own frame source and read one frame from it."""
+    from kiosk.scanner.sources import SourceError
+
+    try:
+        source.open()
+        try:
+            frame = source.read()
+        finally:
+            source.close()
+    except SourceError as exc:
+        return Check("camera", FAIL, str(exc), _CAMERA_FIX)
+    if frame is None:
+        return Check("camera", FAIL, f"{source.description} gave no picture", _CAMERA_FIX)
+    return Check("camera", OK, f"{source.description} gives {frame.shape[1]}x{frame.shape[0]} pictures")
+
+
+_CAMERA_FIX = (
+    "set camera to a camera number (0 = the first camera), a video file or a folder of images; "
+    "for a camera: is another program (or a running kiosk) using it? On macOS, allow camera access "
+    "in System Settings > Privacy & Security > Camera"
+)
+
+
 def check_camera(source: int | str) -> Check:
     try:
-        cv2 = _import_cv2()
+        _import_cv2()
+        from kiosk.scanner.sources import SourceError, open_source
     except ImportError as exc:
         return Check("camera", FAIL, f"OpenCV is missing ({exc})", "reinstall the app (opencv-python-headless)")
-    if isinstance(source, int):
-        return _check_camera_device(cv2, source)
-    path = Path(source).expanduser()
-    if path.is_dir():
-        images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-        if not images:
-            return Check(
-                "camera", FAIL, f"the folder {path} holds no images ({', '.join(IMAGE_SUFFIXES)})",
-                "put QR images there, or set camera to a camera number",
-            )
-        if cv2.imread(str(images[0])) is None:
-            return Check("camera", FAIL, f"{images[0]} is not a readable image", "replace or remove that file")
-        return Check("camera", OK, f"image folder {path} ({len(images)} images)")
-    if not path.exists():
-        return Check(
-            "camera", FAIL, f"the camera is set to {path}, which does not exist",
-            "set camera to a camera number (0 = the first camera) or an existing video file or folder",
-        )
-    capture = cv2.VideoCapture(str(path))
-    try:
-        ok, frame = capture.read() if capture.isOpened() else (False, None)
-    finally:
-        capture.release()
-    if not ok or frame is None:
-        return Check("camera", FAIL, f"{path} is not a video OpenCV can read", "use an .mp4/.avi file or a folder of images")
-    return Check("camera", OK, f"video file {path} ({frame.shape[1]}x{frame.shape[0]})")
-
-
-def _check_camera_device(cv2, index: int) -> Check:
-    if sys.platform.startswith("linux"):
-        devices = sorted(Path("/dev").glob("video*"))
-        if not devices:
+    if isinstance(source, int) and sys.platform.startswith("linux"):
+        if not sorted(Path("/dev").glob("video*")):
             return Check(
                 "camera", WARN,
                 "no camera is connected (no /dev/video device): scanning works only with a USB hand scanner",
                 "plug in a USB webcam, or set camera to a video file or image folder for a demo",
             )
-        device = Path(f"/dev/video{index}")
+        device = Path(f"/dev/video{source}")
         if device.exists() and not os.access(device, os.R_OK | os.W_OK):
             return Check(
                 "camera", FAIL, f"this user may not use {device}",
                 "add the user to the 'video' group (sudo usermod -aG video $USER), then log in again",
             )
-
-    def probe() -> Check:
-        capture = cv2.VideoCapture(index)
-        try:
-            if not capture.isOpened():
-                return Check(
-                    "camera", FAIL, f"camera {index} could not be opened",
-                    "is another program (or a running kiosk) using it? Is the camera number right? "
-                    "On macOS, allow camera access in System Settings > Privacy & Security > Camera",
-                )
-            ok, frame = capture.read()
-        finally:
-            capture.release()
-        if not ok or frame is None:
-            return Check(
-                "camera", FAIL, f"camera {index} opened but gave no picture",
-                "unplug and replug it, or close the program using it",
-            )
-        return Check("camera", OK, f"camera {index} gives {frame.shape[1]}x{frame.shape[0]} pictures")
-
+    if isinstance(source, str) and not Path(source).expanduser().exists():
+        return Check("camera", FAIL, f"the camera is set to {source}, which does not exist", _CAMERA_FIX)
+    try:
+        frames = open_source(source)
+    except SourceError as exc:
+        return Check("camera", FAIL, str(exc), _CAMERA_FIX)
+    # A camera that hangs in its driver must not hang the doctor.
     return _run_with_timeout(
-        probe, CAMERA_TIMEOUT_SECONDS,
+        lambda: _first_frame(frames), CAMERA_TIMEOUT_SECONDS,
         Check(
-            "camera", FAIL, f"camera {index} did not answer within {CAMERA_TIMEOUT_SECONDS:.0f} s",
-            "unplug and replug it, or choose another camera number",
+            "camera", FAIL, f"{frames.description} did not answer within {CAMERA_TIMEOUT_SECONDS:.0f} s",
+            "unplug and replug it, or choose another camera",
         ),
     )
 
@@ -208,32 +189,23 @@ def _check_camera_device(cv2, index: int) -> Check:
 # ---------------------------------------------------------------- decoders
 
 
-def _sample_image():
+def _sample_frame():
+    import numpy as np
     import qrcode
 
-    return qrcode.make(SAMPLE_CODE).get_image().convert("L")
+    return np.asarray(qrcode.make(SAMPLE_CODE).get_image().convert("L"))
 
 
-def _decode_zxing(image) -> list[str]:
-    import zxingcpp
-
-    return [result.text for result in zxingcpp.read_barcodes(image)]
-
-
-def _decode_pyzbar(image) -> list[str]:
-    from pyzbar import pyzbar
-
-    return [symbol.data.decode("utf-8", "replace") for symbol in pyzbar.decode(image)]
-
-
-def _pyzbar_library() -> str:
+def _library_of(name: str) -> str:
+    if name != "pyzbar":
+        return "zxing-cpp"
     from pyzbar import pyzbar
 
     names = [getattr(dep, "_name", "") for dep in getattr(pyzbar, "EXTERNAL_DEPENDENCIES", [])]
-    return names[0] if names else "libzbar"
+    return f"pyzbar with {names[0]}" if names and names[0] else "pyzbar"
 
 
-_ZBAR_FIX = {
+_DECODER_FIX = {
     "linux": "install libzbar (Debian/Ubuntu: sudo apt install libzbar0), or use decoder = \"zxing\"",
     "darwin": "install zbar (brew install zbar), or use decoder = \"zxing\"",
     "win32": "install the Visual C++ 2013 redistributable (pyzbar's DLLs need it), or use decoder = \"zxing\"",
@@ -241,21 +213,22 @@ _ZBAR_FIX = {
 
 
 def check_decoder(name: str, configured: str) -> Check:
+    """Decode a generated QR code through the app's own decoder (same code path as a scan)."""
+    from kiosk.scanner.decoders import DecoderUnavailable, make_decoder
+
     label = f"decoder {name}" + (" (in use)" if name == configured else " (not in use)")
     # A decoder the settings do not use cannot stop the event: warn, never fail, for it.
     bad = FAIL if name == configured else WARN
     try:
-        image = _sample_image()
+        frame = _sample_frame()
     except Exception as exc:
         return Check(label, FAIL, f"cannot make a test QR code ({exc})", "reinstall the app (qrcode, Pillow)")
     try:
-        if name == "zxing":
-            texts, library = _decode_zxing(image), "zxing-cpp"
-        else:
-            texts, library = _decode_pyzbar(image), _pyzbar_library()
-    except ImportError as exc:
-        fix = _ZBAR_FIX.get(sys.platform, _ZBAR_FIX["linux"]) if name == "pyzbar" else "reinstall the app (zxing-cpp)"
-        return Check(label, bad, f"cannot be loaded ({exc})", fix)
+        texts = [code.text for code in make_decoder(name).decode(frame)]
+        library = _library_of(name)
+    except DecoderUnavailable as exc:
+        fix = _DECODER_FIX.get(sys.platform, _DECODER_FIX["linux"]) if name == "pyzbar" else "reinstall the app (zxing-cpp)"
+        return Check(label, bad, f"cannot be loaded: {exc}", fix)
     except Exception as exc:
         return Check(label, bad, f"failed on a test QR code ({type(exc).__name__}: {exc})", "reinstall the app")
     if texts != [SAMPLE_CODE]:
@@ -354,35 +327,61 @@ def check_replica(data_dir: Path) -> Check:
 # ---------------------------------------------------------------- server
 
 
+# docs/api.md serves health at /health; /api/v1/health is accepted too (an API behind a path prefix).
+HEALTH_PATHS = ("/health", "/api/v1/health")
+
+
+def _health_data(reply) -> dict:
+    try:
+        body = reply.json()
+    except ValueError:
+        return {}
+    if isinstance(body, dict) and isinstance(body.get("data"), dict):
+        return body["data"]  # the {success, data, error, meta} envelope
+    return body if isinstance(body, dict) else {}
+
+
 def check_server(server_url: str) -> Check:
     if not server_url:
         return Check("server", OK, "no server configured: this kiosk runs on its own replica")
     import httpx
 
-    url = f"{server_url}/api/v1/health"
-    started = time.perf_counter()
+    offline = "the kiosk works offline meanwhile and syncs when it can"
+    reply = None
     try:
-        reply = httpx.get(url, timeout=SERVER_TIMEOUT_SECONDS, follow_redirects=False)
+        with httpx.Client(timeout=SERVER_TIMEOUT_SECONDS, follow_redirects=False) as client:
+            for path in HEALTH_PATHS:
+                started = time.perf_counter()
+                reply = client.get(f"{server_url}{path}")
+                if reply.status_code != 404:
+                    break
     except httpx.ConnectError as exc:
         return Check(
-            "server", WARN, f"cannot reach {server_url} ({exc}); the kiosk works offline and syncs later",
+            "server", WARN, f"cannot reach {server_url} ({exc}); {offline}",
             "check the network (Wi-Fi, cable, venue LAN) and the server_url setting",
         )
     except httpx.TimeoutException:
         return Check(
-            "server", WARN, f"{server_url} did not answer within {SERVER_TIMEOUT_SECONDS:.0f} s; "
-            "the kiosk works offline and syncs later",
+            "server", WARN, f"{server_url} did not answer within {SERVER_TIMEOUT_SECONDS:.0f} s; {offline}",
             "check the network and that the server is running",
         )
     except httpx.HTTPError as exc:
-        return Check("server", WARN, f"{url} failed: {type(exc).__name__}: {exc}", "check the server_url setting")
+        return Check("server", WARN, f"{server_url} failed: {type(exc).__name__}: {exc}", "check the server_url setting")
     elapsed_ms = (time.perf_counter() - started) * 1000
     if reply.status_code != 200:
         return Check(
-            "server", WARN, f"{url} answered HTTP {reply.status_code}",
-            "is server_url the base of the check-in API (without /api/v1)?",
+            "server", WARN, f"{reply.request.url} answered HTTP {reply.status_code}",
+            "is server_url the address of the check-in server (without /api/v1)?",
         )
-    return Check("server", OK, f"{server_url} is up ({elapsed_ms:.0f} ms)")
+    health = _health_data(reply)
+    version = f", version {health['version']}" if health.get("version") else ""
+    if health.get("status") == "degraded" or health.get("database") is False:
+        return Check(
+            "server", WARN, f"{server_url} answers but reports a problem (status {health.get('status')!r}, "
+            f"database {'up' if health.get('database') else 'down'}); {offline}",
+            "ask the server's operator to look at its database",
+        )
+    return Check("server", OK, f"{server_url} is up ({elapsed_ms:.0f} ms{version})")
 
 
 # ---------------------------------------------------------------- display
@@ -396,8 +395,9 @@ def _qt_plugin_names(kind: str) -> set[str]:
     names = set()
     for folder in folders:
         for plugin in (folder / kind).glob("*"):
-            stem = plugin.name.split(".")[0]
-            names.add(stem[3:] if stem.startswith("lib") else stem)
+            stem = plugin.name.split(".")[0]  # libqxcb.so, qwindows.dll, libqcocoa.dylib
+            stem = stem[3:] if stem.startswith("lib") else stem
+            names.add(stem[1:] if stem.startswith("q") else stem)
     return names
 
 
@@ -421,7 +421,7 @@ def check_display() -> Check:
             "the app's windows cannot open, the headless commands work",
             "start the app from the kiosk's desktop session (the autostart entry does this)",
         )
-    if wanted not in platforms:
+    if not any(name == wanted or name.startswith(f"{wanted}-") for name in platforms):
         return Check(
             "display", FAIL, f"{where}, but Qt's '{wanted}' platform plugin is missing",
             "reinstall the app",
