@@ -1,0 +1,341 @@
+"""Applying what the server says to the replica: roster pages, the check-in log, verdicts.
+
+Each function works inside the caller's transaction, so a page and the cursor
+that follows it commit together or not at all. Rows are written in bulk
+(executemany) because an initial download is 100,000 attendees.
+
+After any change to who a check-in belongs to, the attendees concerned are
+re-derived with :func:`sync.ledger.refresh_attendee`, the same rule the
+server applies, so every party converges on one view.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.orm import Session
+
+from sync import wire
+from sync.ledger import refresh_attendee
+from sync.replica.models import Attendee, Checkin, Event, OutboxItem, RevokedTicket, SigningKey
+
+log = logging.getLogger(__name__)
+
+# Columns the server owns; ``inside``/``arrival_id`` are the replica's own cache.
+_ATTENDEE_SERVER_COLUMNS = (
+    "event_id", "first_name", "last_name", "email", "status", "ticket_code", "ticket_type",
+    "plus_ones", "is_walkin", "merged_into_id", "created_at", "updated_at",
+)
+_FLAG_MAX = 64
+
+
+@dataclass
+class PushCounts:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    merged: int = 0
+    rejections: list[str] = field(default_factory=list)  # "id: reason" for the log and the report
+
+
+# ---- event and keys ------------------------------------------------------------
+
+
+def apply_event(s: Session, event: wire.Event) -> None:
+    row = {
+        "id": event.id,
+        "name": event.name,
+        "venue_capacity": event.venue_capacity,
+        "timezone": event.timezone,
+        "starts_at": event.starts_at,
+        "status": event.status,
+        "settings_json": json.dumps(event.settings, sort_keys=True),
+    }
+    stmt = insert(Event).values(row)
+    s.execute(stmt.on_conflict_do_update(index_elements=["id"], set_={k: stmt.excluded[k] for k in row if k != "id"}))
+    listed = {key.key_id for key in event.signing_keys}
+    for key in event.signing_keys:
+        stmt = insert(SigningKey).values(
+            key_id=key.key_id, event_id=event.id, public_key=key.public_key, active=key.active
+        )
+        s.execute(stmt.on_conflict_do_update(
+            index_elements=["key_id"],
+            set_={"event_id": stmt.excluded.event_id, "public_key": stmt.excluded.public_key,
+                  "active": stmt.excluded.active},
+        ))
+    # A key the server no longer lists signs nothing valid any more.
+    s.execute(
+        update(SigningKey)
+        .where(SigningKey.event_id == event.id, SigningKey.key_id.not_in(listed), SigningKey.active.is_(True))
+        .values(active=False)
+    )
+
+
+# ---- roster --------------------------------------------------------------------
+
+
+def _attendee_row(change: wire.AttendeeChange) -> dict:
+    row = {name: getattr(change, name) for name in _ATTENDEE_SERVER_COLUMNS}
+    row["id"] = change.id
+    row["server_seq"] = change.seq
+    return row
+
+
+def upsert_attendees(s: Session, changes: list[wire.AttendeeChange]) -> set[str]:
+    """Insert or update attendees as the server has them; returns ids whose check-ins need re-deriving."""
+    if not changes:
+        return set()
+    latest: dict[str, wire.AttendeeChange] = {}
+    for change in changes:  # a page may hold the same attendee twice: the later seq wins
+        latest[change.id] = change
+    changes = list(latest.values())
+    _free_ticket_codes(s, changes)
+    stmt = insert(Attendee)
+    excluded = stmt.excluded
+    changed = or_(*(getattr(Attendee, c).is_distinct_from(excluded[c]) for c in _ATTENDEE_SERVER_COLUMNS))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["id"],
+        set_={c: excluded[c] for c in (*_ATTENDEE_SERVER_COLUMNS, "server_seq")},
+        where=changed,  # unchanged rows are not rewritten (nor re-indexed for search)
+    )
+    s.execute(stmt, [_attendee_row(c) for c in changes])
+    touched: set[str] = set()
+    for change in changes:
+        if change.merged_into_id:
+            touched |= repoint_checkins(s, change.id, change.merged_into_id)
+    # Check-ins already in the log for attendees that just arrived (pulled before them).
+    ids = [c.id for c in changes]
+    for chunk in _chunks(ids, 5000):
+        touched.update(
+            s.scalars(select(Checkin.attendee_id).where(Checkin.attendee_id.in_(chunk)).distinct()).all()
+        )
+    return touched
+
+
+def _free_ticket_codes(s: Session, changes: list[wire.AttendeeChange]) -> None:
+    """A local-only attendee holding a code the server gives to someone else keeps its
+    check-ins but takes a suffixed code, so the server's row can be stored."""
+    wanted = {(c.event_id, c.ticket_code): c.id for c in changes}
+    codes = [c.ticket_code for c in changes]
+    for chunk in _chunks(codes, 5000):
+        rows = s.execute(
+            select(Attendee.id, Attendee.event_id, Attendee.ticket_code).where(Attendee.ticket_code.in_(chunk))
+        ).all()
+        for attendee_id, event_id, code in rows:
+            owner = wanted.get((event_id, code))
+            if owner is not None and owner != attendee_id:
+                moved = f"{code}#{attendee_id[:8]}"[:128]
+                log.warning("ticket code %s is %s's on the server; local attendee %s now holds %s",
+                            code, owner, attendee_id, moved)
+                s.execute(update(Attendee).where(Attendee.id == attendee_id).values(ticket_code=moved))
+
+
+def apply_revocations(s: Session, changes: list[wire.RevocationChange]) -> None:
+    for change in changes:
+        if change.revoked:
+            stmt = insert(RevokedTicket).values(
+                event_id=change.event_id, ticket_code=change.ticket_code, reason=change.reason
+            )
+            s.execute(stmt.on_conflict_do_update(
+                index_elements=["event_id", "ticket_code"], set_={"reason": stmt.excluded.reason}
+            ))
+        else:
+            s.execute(delete(RevokedTicket).where(
+                RevokedTicket.event_id == change.event_id, RevokedTicket.ticket_code == change.ticket_code
+            ))
+
+
+def apply_roster_page(s: Session, page: wire.RosterPage) -> int:
+    """One page of roster changes, in order; returns the number of changes."""
+    attendees = [c for c in page.items if isinstance(c, wire.AttendeeChange)]
+    revocations = [c for c in page.items if isinstance(c, wire.RevocationChange)]
+    touched = upsert_attendees(s, attendees)
+    apply_revocations(s, revocations)
+    refresh_all(s, touched)
+    return len(page.items)
+
+
+# ---- merges --------------------------------------------------------------------
+
+
+def repoint_checkins(s: Session, from_id: str, to_id: str) -> set[str]:
+    """Make the check-ins of a merged walk-in count for the canonical attendee."""
+    if from_id == to_id:
+        return set()
+    moved = s.execute(
+        update(Checkin).where(Checkin.attendee_id == from_id).values(attendee_id=to_id)
+    ).rowcount
+    return {from_id, to_id} if moved else set()
+
+
+def merge_walkin(s: Session, walkin_id: str, canonical_id: str) -> set[str]:
+    s.execute(update(Attendee).where(Attendee.id == walkin_id).values(merged_into_id=canonical_id))
+    return repoint_checkins(s, walkin_id, canonical_id) | {walkin_id, canonical_id}
+
+
+def refresh_all(s: Session, attendee_ids: Iterable[str | None]) -> None:
+    for attendee_id in sorted(a for a in set(attendee_ids) if a):
+        refresh_attendee(s, attendee_id)
+
+
+# ---- the check-in log ------------------------------------------------------------
+
+
+def apply_checkin_page(s: Session, page: wire.CheckinPage) -> int:
+    """Upsert other kiosks' scans (and the server's view of ours); returns the number of entries."""
+    entries: dict[str, wire.CheckinLogEntry] = {e.id: e for e in page.items}
+    if not entries:
+        return 0
+    known: dict[str, str | None] = {}
+    for chunk in _chunks(list(entries), 5000):
+        known.update(s.execute(select(Checkin.id, Checkin.attendee_id).where(Checkin.id.in_(chunk))).all())
+    touched: set[str | None] = set()
+    new_rows, updates = [], []
+    for entry in entries.values():
+        server_fields = {
+            "server_seq": entry.seq,
+            "server_received_at": entry.received_at,
+            "flag": entry.flag[:_FLAG_MAX],
+        }
+        if entry.id in known:
+            local_attendee = known[entry.id]
+            # The server's canonical attendee (merges followed) wins; None means it knows none yet.
+            attendee_id = entry.attendee_id or local_attendee
+            updates.append({"id": entry.id, "attendee_id": attendee_id, **server_fields})
+            if attendee_id != local_attendee:
+                touched.update((attendee_id, local_attendee))
+        else:
+            new_rows.append({
+                "id": entry.id,
+                "event_id": entry.event_id,
+                "attendee_id": entry.attendee_id,
+                "scanned_code": (entry.ticket_code or "")[:128],
+                "kind": entry.kind,
+                "result": entry.result,
+                "undoes_id": entry.undoes_id,
+                "device_id": entry.device_id,
+                "door": entry.door,
+                "operator": entry.operator,
+                "device_time": entry.device_time,
+                "duplicate": entry.duplicate,
+                **server_fields,
+            })
+            touched.add(entry.attendee_id)
+    if new_rows:
+        s.execute(insert(Checkin).on_conflict_do_nothing(index_elements=["id"]), new_rows)
+    if updates:
+        s.execute(update(Checkin), updates)
+    refresh_all(s, touched)
+    return len(entries)
+
+
+# ---- push verdicts -------------------------------------------------------------
+
+
+def _reason(rejection: wire.Rejection | None) -> str:
+    return f"{rejection.code}: {rejection.message}" if rejection else "rejected without a reason"
+
+
+def apply_checkin_verdicts(
+    s: Session, rows: list[OutboxItem], verdicts: list[wire.CheckinVerdict], now: datetime
+) -> PushCounts:
+    """Record the server's verdict on each pushed check-in and mark its outbox row sent."""
+    counts = PushCounts()
+    local = dict(s.execute(
+        select(Checkin.id, Checkin.attendee_id).where(Checkin.id.in_([v.id for v in verdicts]))
+    ).all())
+    checkin_updates, outbox_updates, touched = [], [], set()
+    for row, verdict in zip(rows, verdicts):
+        error = ""
+        if verdict.status == "rejected":
+            counts.rejected += 1
+            error = _reason(verdict.reason)
+            counts.rejections.append(f"check-in {verdict.id}: {error}")
+            if verdict.id in local:
+                code = verdict.reason.code if verdict.reason else "unknown"
+                checkin_updates.append({"id": verdict.id, "flag": f"rejected:{code}"[:_FLAG_MAX]})
+        else:
+            counts.accepted += verdict.status == "accepted"
+            counts.duplicates += verdict.status == "duplicate"
+            if verdict.id in local:
+                change = {"id": verdict.id, "server_seq": verdict.seq, "server_received_at": verdict.received_at,
+                          "flag": verdict.flag[:_FLAG_MAX]}
+                if verdict.attendee_id and verdict.attendee_id != local[verdict.id] and _exists(s, verdict.attendee_id):
+                    change["attendee_id"] = verdict.attendee_id
+                    touched.update((verdict.attendee_id, local[verdict.id]))
+                checkin_updates.append(change)
+        outbox_updates.append({"id": row.id, "sent_at": now, "attempts": row.attempts + 1, "last_error": error})
+    _bulk_update(s, Checkin, checkin_updates)
+    s.execute(update(OutboxItem), outbox_updates)
+    refresh_all(s, touched)
+    return counts
+
+
+def apply_walkin_verdicts(
+    s: Session, rows: list[OutboxItem], verdicts: list[wire.WalkinVerdict], now: datetime
+) -> PushCounts:
+    """Store the server's record of each walk-in; follow merges into an existing RSVP."""
+    counts = PushCounts()
+    outbox_updates, touched = [], set()
+    for row, verdict in zip(rows, verdicts):
+        error = ""
+        if verdict.status == "rejected":
+            counts.rejected += 1
+            error = _reason(verdict.reason)
+            counts.rejections.append(f"walk-in {verdict.id}: {error}")
+        else:
+            counts.accepted += 1
+            records = [r for r in (verdict.walkin, verdict.attendee) if r is not None]
+            touched |= upsert_attendees(s, records)
+            canonical = verdict.attendee.id if verdict.attendee else None
+            if verdict.merged and canonical and canonical != verdict.id:
+                counts.merged += 1
+                touched |= merge_walkin(s, verdict.id, canonical)
+        outbox_updates.append({"id": row.id, "sent_at": now, "attempts": row.attempts + 1, "last_error": error})
+    s.execute(update(OutboxItem), outbox_updates)
+    refresh_all(s, touched)
+    return counts
+
+
+def mark_refused(s: Session, rows: list[OutboxItem], reason: str, now: datetime) -> None:
+    """Items that can never be accepted (invalid, or refused one by one): kept in the log, flagged, not retried."""
+    for row in rows:
+        s.execute(update(OutboxItem).where(OutboxItem.id == row.id).values(
+            sent_at=now, attempts=row.attempts + 1, last_error=f"refused: {reason}"[:2000]))
+        if row.kind == "checkin":
+            s.execute(update(Checkin).where(Checkin.id == row.ref_id).values(flag="rejected:refused"))
+
+
+def note_failure(s: Session, rows: list[OutboxItem], error: str) -> None:
+    """A push that got no verdict: the rows stay queued; remember why for the status screen."""
+    s.execute(
+        update(OutboxItem).where(OutboxItem.id.in_([r.id for r in rows]))
+        .values(attempts=OutboxItem.attempts + 1, last_error=error[:2000])
+    )
+
+
+# ---- helpers ---------------------------------------------------------------------
+
+
+def _exists(s: Session, attendee_id: str) -> bool:
+    return s.scalar(select(Attendee.id).where(Attendee.id == attendee_id)) is not None
+
+
+def _bulk_update(s: Session, model, rows: list[dict]) -> None:
+    # Executemany by primary key; rows with different key sets go in separate groups.
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for group in groups.values():
+        s.execute(update(model), group)
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
