@@ -1,0 +1,215 @@
+"""This kiosk's settings (door, camera, decoder, sounds) and the staff PIN, saved through kiosk.config."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.app import theme
+from kiosk.app.staff.errors import message_for
+from kiosk.config import DECODERS, ConfigError
+
+MIN_PIN_DIGITS = 4
+CAMERA_CHOICES = ("0", "1", "2")
+
+
+class PinChangeError(Exception):
+    """The PIN was not changed; the message says why."""
+
+
+class SettingsPage(QWidget):
+    """Edit and save the settings a door needs; change the staff PIN."""
+
+    settings_saved = Signal(object)  # the new kiosk.config.Settings, already on disk
+
+    def __init__(self, services, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services = services
+        self._busy = False
+
+        door_box = QGroupBox("This kiosk")
+        door_box.setFont(theme.font(15, bold=True))
+        self.door_edit = QLineEdit()
+        self.door_edit.setObjectName("settings_door_name")
+        self.door_edit.setMaxLength(100)
+        self.operator_edit = QLineEdit()
+        self.operator_edit.setObjectName("settings_operator")
+        self.operator_edit.setMaxLength(100)
+        self.operator_edit.setPlaceholderText("who is at this door (optional, recorded with each scan)")
+        self.camera_combo = QComboBox()
+        self.camera_combo.setObjectName("settings_camera")
+        self.camera_combo.setEditable(True)
+        self.camera_combo.addItems(CAMERA_CHOICES)
+        self.camera_combo.setToolTip("A camera number (0 = the first camera), or a video file for a demo")
+        self.decoder_combo = QComboBox()
+        self.decoder_combo.setObjectName("settings_decoder")
+        self.decoder_combo.addItems(DECODERS)
+        self.sounds_check = QCheckBox("Play a sound for each result")
+        self.sounds_check.setObjectName("settings_sounds")
+        form = QFormLayout(door_box)
+        form.addRow("Door name", self.door_edit)
+        form.addRow("Operator", self.operator_edit)
+        form.addRow("Camera", self.camera_combo)
+        form.addRow("QR decoder", self.decoder_combo)
+        form.addRow("", self.sounds_check)
+
+        pin_box = QGroupBox("Staff PIN (to leave the door screen)")
+        pin_box.setFont(theme.font(15, bold=True))
+        self.pin_edits: dict[str, QLineEdit] = {}
+        pin_form = QFormLayout(pin_box)
+        for name, label in (("current", "Current PIN"), ("new", "New PIN"), ("repeat", "New PIN again")):
+            edit = QLineEdit()
+            edit.setObjectName(f"settings_pin_{name}")
+            edit.setEchoMode(QLineEdit.Password)
+            edit.setMaxLength(32)
+            pin_form.addRow(label, edit)
+            self.pin_edits[name] = edit
+        pin_hint = QLabel(f"Leave empty to keep the PIN. At least {MIN_PIN_DIGITS} characters.")
+        pin_hint.setStyleSheet(f"color: {theme.MUTED};")
+        pin_form.addRow("", pin_hint)
+
+        self.save_button = QPushButton("Save settings")
+        self.save_button.setObjectName("settings_save")
+        self.save_button.setMinimumHeight(48)
+        self.revert_button = QPushButton("Undo changes")
+        self.revert_button.setObjectName("settings_revert")
+        self.revert_button.setMinimumHeight(48)
+        self.message_label = QLabel("")
+        self.message_label.setObjectName("settings_message")
+        self.message_label.setWordWrap(True)
+        self.message_label.setFont(theme.font(15, bold=True))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.revert_button)
+        buttons.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(door_box)
+        layout.addWidget(pin_box)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message_label)
+        layout.addStretch(1)
+
+        self.save_button.clicked.connect(self.on_save_button_clicked)
+        self.revert_button.clicked.connect(self.on_revert_button_clicked)
+        for edit in self.pin_edits.values():
+            edit.returnPressed.connect(self.on_save_button_clicked)
+        self.load()
+
+    # ---- public ----------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Show the settings in force."""
+        settings = self.services.settings
+        self.door_edit.setText(settings.door_name)
+        self.operator_edit.setText(settings.operator)
+        self.camera_combo.setCurrentText(str(settings.camera))
+        self.decoder_combo.setCurrentText(settings.decoder)
+        self.sounds_check.setChecked(settings.sounds)
+        for edit in self.pin_edits.values():
+            edit.clear()
+
+    def changes(self) -> dict:
+        """The settings edited here that differ from those in force."""
+        settings = self.services.settings
+        camera_text = self.camera_combo.currentText().strip()
+        wanted = {
+            "door_name": self.door_edit.text().strip(),
+            "operator": self.operator_edit.text().strip(),
+            "camera": int(camera_text) if camera_text.isdigit() else camera_text,
+            "decoder": self.decoder_combo.currentText(),
+            "sounds": self.sounds_check.isChecked(),
+        }
+        return {name: value for name, value in wanted.items() if getattr(settings, name) != value}
+
+    def save(self) -> None:
+        if self._busy:
+            return
+        changes = self.changes()
+        if "door_name" in changes and not changes["door_name"]:
+            self._say("The door needs a name (it is recorded with every scan).", theme.RED)
+            return
+        pins = {name: edit.text() for name, edit in self.pin_edits.items()}
+        if any(pins.values()):
+            problem = _pin_problem(pins["new"], pins["repeat"])
+            if problem:
+                self._say(problem, theme.RED)
+                return
+        elif not changes:
+            self._say("Nothing to save: no setting was changed.", theme.MUTED)
+            return
+        self._set_busy(True)
+        self._say("Saving…", theme.MUTED)
+        # Off the GUI thread: it writes a file, and checking and hashing a PIN takes scrypt's time.
+        self.services.db_worker.submit(
+            _save, self.services.settings, changes, pins if any(pins.values()) else None, self.services.desk,
+            on_done=self._on_save_done, on_error=self._on_save_failed,
+        )
+
+    # ---- slots -------------------------------------------------------------------------
+
+    def on_save_button_clicked(self) -> None:
+        self.save()
+
+    def on_revert_button_clicked(self) -> None:
+        self.load()
+        self._say("", theme.MUTED)
+
+    # ---- outcomes --------------------------------------------------------------------------
+
+    def _on_save_done(self, saved) -> None:
+        self._set_busy(False)
+        settings, pin_changed = saved
+        self.services.settings = settings
+        for edit in self.pin_edits.values():
+            edit.clear()
+        self._say("Settings saved." + (" The new PIN is in force." if pin_changed else ""), theme.GREEN)
+        self.settings_saved.emit(settings)
+
+    def _on_save_failed(self, exc: Exception) -> None:
+        self._set_busy(False)
+        self._say(message_for(exc, "Not saved", (ConfigError, PinChangeError)), theme.RED)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.save_button.setEnabled(not busy)
+
+    def _say(self, text: str, colour: str) -> None:
+        self.message_label.setStyleSheet(f"color: {colour};")
+        self.message_label.setText(text)
+
+
+def _pin_problem(new: str, repeat: str) -> str | None:
+    if len(new) < MIN_PIN_DIGITS:
+        return f"The new PIN needs at least {MIN_PIN_DIGITS} characters."
+    if new != repeat:
+        return "The two new PINs differ; type the same PIN twice."
+    return None
+
+
+def _save(settings, changes: dict, pins: dict | None, desk):
+    """On a worker: check the PIN, write the user file; return (new settings, whether the PIN changed)."""
+    from kiosk.config import check_pin, hash_pin, save_user_settings
+
+    changes = dict(changes)
+    if pins is not None:
+        if not check_pin(settings.pin_hash, pins["current"]):
+            raise PinChangeError("the current PIN is wrong, so nothing was changed.")
+        changes["pin_hash"] = hash_pin(pins["new"])
+    saved = save_user_settings(settings, changes)
+    # The desk records the door and operator with each scan; it is only used on this worker.
+    desk.door = saved.door_name
+    desk.operator = saved.operator
+    return saved, pins is not None
+

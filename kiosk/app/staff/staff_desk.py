@@ -1,0 +1,174 @@
+"""The staff desktop: one page per job, reachable from the keyboard.
+
+Ctrl+F search, Ctrl+N walk-in, Ctrl+1..5 the pages. Every page takes the same
+``services``; the desk only wires the pages together and passes on what
+happened (its signals) to whoever hosts it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from kiosk.app import theme
+from kiosk.app.staff.attendee_detail import AttendeeDetail
+from kiosk.app.staff.badge_panel import BadgePanel
+from kiosk.app.staff.dialogs import Dialogs
+from kiosk.app.staff.enrollment_page import EnrollmentPage
+from kiosk.app.staff.roster_page import RosterPage
+from kiosk.app.staff.search_panel import SearchPanel
+from kiosk.app.staff.settings_page import SettingsPage
+from kiosk.app.staff.walkin_form import WalkinForm
+from kiosk.core.results import AttendeeView
+
+
+class BadgeDialog(QDialog):
+    """A badge in its own window (reprinting anyone's badge from the attendee detail)."""
+
+    def __init__(self, services, attendee: AttendeeView, dialogs: Dialogs, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Badge — {attendee.full_name}")
+        self.badge_panel = BadgePanel(services, dialogs)
+        self.badge_panel.show_badge(attendee)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.badge_panel)
+        self.setAttribute(Qt.WA_DeleteOnClose)
+
+
+class AttendeesPage(QWidget):
+    """Search on the left, the chosen attendee on the right."""
+
+    def __init__(self, services, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.search_panel = SearchPanel(services)
+        self.detail = AttendeeDetail(services)
+        splitter = QSplitter(Qt.Horizontal)
+        splitter.addWidget(self.search_panel)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 5)
+        splitter.setStretchFactor(1, 4)
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self.search_panel.attendee_selected.connect(self.on_search_panel_attendee_selected)
+        self.search_panel.attendee_chosen.connect(self.on_search_panel_attendee_chosen)
+        self.detail.attendee_changed.connect(self.on_detail_attendee_changed)
+
+    def on_search_panel_attendee_selected(self, view: AttendeeView) -> None:
+        self.detail.show_attendee(view)
+
+    def on_search_panel_attendee_chosen(self, view: AttendeeView) -> None:
+        # Enter on a result: the detail is up; Enter again checks in, Esc goes back to the search.
+        if self.detail.attendee() is None or self.detail.attendee().id != view.id:
+            self.detail.show_attendee(view)
+        target = self.detail.checkin_button if self.detail.checkin_button.isEnabled() else self.detail.checkout_button
+        target.setFocus(Qt.OtherFocusReason)
+
+    def on_detail_attendee_changed(self, view: AttendeeView) -> None:
+        self.search_panel.update_attendee(view)
+
+
+class StaffDesk(QWidget):
+    """The staff desktop. Host it in a window; connect to its signals."""
+
+    checkin_recorded = Signal(object)  # Decision: a manual check-in/out (or of an attendee offered at walk-in)
+    undo_recorded = Signal(object)  # UndoOutcome
+    walkin_registered = Signal(object)  # WalkinOutcome (created, checked in)
+    roster_imported = Signal(object)  # kiosk.core.roster.ImportReport (something was written)
+    export_finished = Signal(str, object)  # "checkins" | "attendees", Path
+    settings_saved = Signal(object)  # kiosk.config.Settings, on disk and in services.settings
+    device_enrolled = Signal(object)  # sync.enrollment.Enrollment
+
+    PAGES = ("Attendees", "Walk-in", "Roster", "Settings", "Enrollment")
+
+    def __init__(self, services, dialogs: Dialogs | None = None, camera_factory=None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("staff_desk")
+        self.services = services
+        self.dialogs = dialogs or Dialogs()
+
+        self.heading = QLabel()
+        self.heading.setObjectName("staff_heading")
+        self.heading.setFont(theme.font(16, bold=True))
+        self.attendees_page = AttendeesPage(services)
+        self.search_panel = self.attendees_page.search_panel
+        self.detail = self.attendees_page.detail
+        self.walkin_form = WalkinForm(services, self.dialogs)
+        self.roster_page = RosterPage(services, self.dialogs)
+        self.settings_page = SettingsPage(services)
+        self.enrollment_page = EnrollmentPage(services, self.dialogs, camera_factory)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("staff_tabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setFont(theme.font(15, bold=True))
+        for page, title in zip(
+            (self.attendees_page, self.walkin_form, self.roster_page, self.settings_page, self.enrollment_page),
+            self.PAGES,
+        ):
+            self.tabs.addTab(page, title)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.tabs, 1)
+        self._show_heading(services.event.name)
+
+        for sequence, slot in (("Ctrl+F", self.show_search), ("Ctrl+N", self.show_walkin)):
+            QShortcut(QKeySequence(sequence), self, slot, context=Qt.WidgetWithChildrenShortcut)
+        for number in range(len(self.PAGES)):
+            QShortcut(QKeySequence(f"Ctrl+{number + 1}"), self, lambda n=number: self.tabs.setCurrentIndex(n),
+                      context=Qt.WidgetWithChildrenShortcut)
+
+        self.detail.checkin_recorded.connect(self.checkin_recorded)
+        self.detail.undo_recorded.connect(self.undo_recorded)
+        self.detail.badge_requested.connect(self.on_detail_badge_requested)
+        self.walkin_form.walkin_registered.connect(self.on_walkin_form_walkin_registered)
+        self.walkin_form.checkin_recorded.connect(self.checkin_recorded)
+        self.roster_page.roster_imported.connect(self.on_roster_page_roster_imported)
+        self.roster_page.export_finished.connect(self.export_finished)
+        self.settings_page.settings_saved.connect(self.on_settings_page_settings_saved)
+        self.enrollment_page.device_enrolled.connect(self.device_enrolled)
+
+    # ---- public ------------------------------------------------------------------
+
+    def show_search(self) -> None:
+        self.tabs.setCurrentWidget(self.attendees_page)
+        self.search_panel.focus_query()
+
+    def show_walkin(self) -> None:
+        self.tabs.setCurrentWidget(self.walkin_form)
+        self.walkin_form.edits["first_name"].setFocus(Qt.ShortcutFocusReason)
+
+    def refresh(self) -> None:
+        """Statuses may have changed elsewhere (the door, a sync): search again, look up again."""
+        self.search_panel.refresh()
+        if self.detail.attendee() is not None:
+            self.detail.show_attendee(self.detail.attendee())
+
+    # ---- slots ----------------------------------------------------------------------
+
+    def on_detail_badge_requested(self, view: AttendeeView) -> None:
+        dialog = BadgeDialog(self.services, view, self.dialogs, self)
+        dialog.open()
+
+    def on_walkin_form_walkin_registered(self, outcome) -> None:
+        self.search_panel.refresh()
+        self.walkin_registered.emit(outcome)
+
+    def on_roster_page_roster_imported(self, report) -> None:
+        if report.event_name:
+            self._show_heading(report.event_name)
+        self.search_panel.refresh()
+        self.roster_imported.emit(report)
+
+    def on_settings_page_settings_saved(self, settings) -> None:
+        self._show_heading(None)
+        self.settings_saved.emit(settings)
+
+    def _show_heading(self, event_name: str | None) -> None:
+        if event_name is not None:
+            self._event_name = event_name
+        event = self._event_name or "No event loaded: import a roster or enroll this kiosk"
+        self.heading.setText(f"{event}  ·  {self.services.settings.door_name}")

@@ -1,0 +1,314 @@
+"""Walk-in registration: three fields, checked as you type, then the new attendee's badge.
+
+Tab moves between the fields, Enter registers, Esc starts over. An e-mail that
+is already on the roster registers nobody: that attendee is offered instead.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.app import theme
+from kiosk.app.staff.badge_panel import BadgePanel
+from kiosk.app.staff.dialogs import Dialogs
+from kiosk.app.staff.errors import message_for
+from kiosk.app.staff.status_words import status_words
+from kiosk.core.results import AttendeeView, Decision
+
+FIELDS = ("first_name", "last_name", "email")
+VALIDATE_AFTER_MS = 300  # quiet time before a half-typed field is judged
+
+
+class WalkinForm(QWidget):
+    """Register someone without a ticket, check them in, and show their badge."""
+
+    walkin_registered = Signal(object)  # WalkinOutcome: created and checked in, committed
+    existing_attendee_offered = Signal(object)  # AttendeeView: the roster attendee with that e-mail
+    checkin_recorded = Signal(object)  # Decision: the offered attendee checked in instead
+
+    def __init__(self, services, dialogs: Dialogs | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services = services
+        self._touched: set[str] = set()
+        self._busy = False
+        self._existing: AttendeeView | None = None
+
+        title = QLabel("Walk-in registration")
+        title.setFont(theme.font(22, bold=True))
+        intro = QLabel("For someone without a ticket: they are registered, checked in and get a badge.")
+        intro.setWordWrap(True)
+        intro.setStyleSheet(f"color: {theme.MUTED};")
+
+        self.edits: dict[str, QLineEdit] = {}
+        self.error_labels: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setVerticalSpacing(4)
+        for name, label, placeholder in (
+            ("first_name", "First name *", "Ada"),
+            ("last_name", "Last name", "Lovelace"),
+            ("email", "E-mail", "ada@example.org (optional)"),
+        ):
+            edit = QLineEdit()
+            edit.setObjectName(f"walkin_{name}")
+            edit.setPlaceholderText(placeholder)
+            edit.setFont(theme.font(16))
+            edit.setMinimumHeight(44)
+            edit.setMaxLength(254 if name == "email" else 100)
+            error = QLabel("")
+            error.setObjectName(f"walkin_{name}_error")
+            error.setStyleSheet(f"color: {theme.RED}; font-size: 12pt;")
+            error.setWordWrap(True)
+            column = QVBoxLayout()
+            column.setSpacing(2)
+            column.addWidget(edit)
+            column.addWidget(error)
+            form.addRow(label, column)
+            self.edits[name] = edit
+            self.error_labels[name] = error
+            edit.textEdited.connect(lambda _text, field=name: self.on_field_edited(field))
+            edit.returnPressed.connect(self.on_field_return_pressed)
+
+        self.submit_button = QPushButton("Register and check in")
+        self.submit_button.setObjectName("walkin_submit")
+        self.submit_button.setMinimumHeight(52)
+        self.submit_button.setStyleSheet(
+            f"QPushButton {{ background: {theme.GREEN}; color: white; font-weight: bold; }}"
+            "QPushButton:disabled { background: #b0bec5; color: #eceff1; }"
+        )
+        self.clear_button = QPushButton("Start over (Esc)")
+        self.clear_button.setObjectName("walkin_clear")
+        self.clear_button.setMinimumHeight(52)
+        self.message_label = QLabel("")
+        self.message_label.setObjectName("walkin_message")
+        self.message_label.setWordWrap(True)
+        self.message_label.setFont(theme.font(15, bold=True))
+
+        actions = QHBoxLayout()
+        actions.addWidget(self.submit_button, 2)
+        actions.addWidget(self.clear_button, 1)
+        left = QVBoxLayout()
+        left.addWidget(title)
+        left.addWidget(intro)
+        left.addSpacing(8)
+        left.addLayout(form)
+        left.addLayout(actions)
+        left.addWidget(self.message_label)
+        left.addStretch(1)
+
+        # The right side: nothing yet, the new badge, or the attendee already registered.
+        self.result_stack = QStackedWidget()
+        placeholder = QLabel("The badge appears here after registration.")
+        placeholder.setAlignment(Qt.AlignCenter)
+        placeholder.setStyleSheet(f"color: {theme.MUTED}; border: 2px dashed #b0bec5; border-radius: 8px;")
+        self.badge_panel = BadgePanel(services, dialogs)
+        self.existing_panel = self._build_existing_panel()
+        self.result_stack.addWidget(placeholder)
+        self.result_stack.addWidget(self.badge_panel)
+        self.result_stack.addWidget(self.existing_panel)
+
+        layout = QHBoxLayout(self)
+        left_box = QWidget()
+        left_box.setLayout(left)
+        left_box.setMaximumWidth(560)
+        layout.addWidget(left_box, 1)
+        separator = QFrame()
+        separator.setFrameShape(QFrame.VLine)
+        layout.addWidget(separator)
+        layout.addWidget(self.result_stack, 1)
+
+        self._validate_timer = QTimer(self)
+        self._validate_timer.setSingleShot(True)
+        self._validate_timer.setInterval(VALIDATE_AFTER_MS)
+        self._validate_timer.timeout.connect(self.on_validate_timer_timeout)
+        self.submit_button.clicked.connect(self.on_submit_button_clicked)
+        self.clear_button.clicked.connect(self.on_clear_button_clicked)
+        self.setTabOrder(self.edits["first_name"], self.edits["last_name"])
+        self.setTabOrder(self.edits["last_name"], self.edits["email"])
+        self.setTabOrder(self.edits["email"], self.submit_button)
+        self._update_submit()
+
+    def _build_existing_panel(self) -> QWidget:
+        panel = QWidget()
+        self.existing_label = QLabel("")
+        self.existing_label.setObjectName("walkin_existing")
+        self.existing_label.setWordWrap(True)
+        self.existing_label.setFont(theme.font(16))
+        self.existing_checkin_button = QPushButton("Check them in")
+        self.existing_checkin_button.setObjectName("walkin_existing_checkin")
+        self.existing_checkin_button.setMinimumHeight(52)
+        self.existing_badge_button = QPushButton("Show their badge")
+        self.existing_badge_button.setObjectName("walkin_existing_badge")
+        self.existing_badge_button.setMinimumHeight(52)
+        layout = QVBoxLayout(panel)
+        layout.addStretch(1)
+        layout.addWidget(self.existing_label)
+        layout.addWidget(self.existing_checkin_button)
+        layout.addWidget(self.existing_badge_button)
+        layout.addStretch(1)
+        self.existing_checkin_button.clicked.connect(self.on_existing_checkin_button_clicked)
+        self.existing_badge_button.clicked.connect(self.on_existing_badge_button_clicked)
+        return panel
+
+    # ---- public -----------------------------------------------------------------
+
+    def values(self) -> dict[str, str]:
+        return {name: edit.text() for name, edit in self.edits.items()}
+
+    def start_over(self) -> None:
+        for edit in self.edits.values():
+            edit.clear()
+        self._touched.clear()
+        self._existing = None
+        for label in self.error_labels.values():
+            label.setText("")
+        self.message_label.setText("")
+        self.result_stack.setCurrentIndex(0)
+        self._update_submit()
+        self.edits["first_name"].setFocus(Qt.OtherFocusReason)
+
+    def submit(self) -> None:
+        if self._busy:
+            return
+        self._touched.update(FIELDS)
+        if self._show_problems():
+            return
+        values = self.values()
+        from kiosk.core.walkins import register_walkin
+
+        self._set_busy(True)
+        self._say("Registering…", colour=theme.MUTED)
+        services = self.services
+        self.services.db_worker.submit(
+            _register, register_walkin, services.replica, services.desk,
+            values["first_name"], values["last_name"], values["email"] or None,
+            on_done=self._on_register_done, on_error=self._on_register_failed,
+        )
+
+    # ---- slots ------------------------------------------------------------------
+
+    def on_field_edited(self, field: str) -> None:
+        self._touched.add(field)
+        self._update_submit()
+        self._validate_timer.start()
+
+    def on_validate_timer_timeout(self) -> None:
+        self._show_problems()
+
+    def on_field_return_pressed(self) -> None:
+        self.submit()
+
+    def on_submit_button_clicked(self) -> None:
+        self.submit()
+
+    def on_clear_button_clicked(self) -> None:
+        self.start_over()
+
+    def on_existing_checkin_button_clicked(self) -> None:
+        if self._existing is None or self._busy:
+            return
+        self._set_busy(True)
+        self.services.db_worker.submit(
+            self.services.desk.checkin_attendee, self._existing.id,
+            on_done=self._on_existing_checkin_done, on_error=self._on_register_failed,
+        )
+
+    def on_existing_badge_button_clicked(self) -> None:
+        if self._existing is not None:
+            self.badge_panel.show_badge(self._existing)
+            self.result_stack.setCurrentWidget(self.badge_panel)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == Qt.Key_Escape:
+            self.start_over()
+            return
+        super().keyPressEvent(event)
+
+    # ---- outcomes -----------------------------------------------------------------
+
+    def _on_register_done(self, outcome) -> None:
+        self._set_busy(False)
+        if outcome.created:
+            self.services.after_local_change()
+            view = outcome.attendee
+            self._say(f"{view.full_name} is registered and checked in. Ticket {view.ticket_code}.", theme.GREEN)
+            self.badge_panel.show_badge(view)
+            self.result_stack.setCurrentWidget(self.badge_panel)
+            self.badge_panel.print_button.setFocus(Qt.OtherFocusReason)
+            self.walkin_registered.emit(outcome)
+        elif outcome.existing is not None:
+            self._existing = outcome.existing
+            self._say(outcome.reason, theme.AMBER)
+            self.existing_label.setText(
+                f"<b>{_html(outcome.existing.full_name)}</b> is already on the guest list with this e-mail"
+                f" (ticket {_html(outcome.existing.ticket_code)}, {status_words(outcome.existing).lower()}).<br>"
+                "Nobody new was registered."
+            )
+            self.existing_checkin_button.setText(f"Check in {outcome.existing.full_name}")
+            self.existing_checkin_button.setEnabled(not outcome.existing.inside)
+            self.result_stack.setCurrentWidget(self.existing_panel)
+            self.existing_checkin_button.setFocus(Qt.OtherFocusReason)
+            self.existing_attendee_offered.emit(outcome.existing)
+        else:
+            self._say(outcome.reason, theme.RED)
+
+    def _on_existing_checkin_done(self, decision: Decision) -> None:
+        self._set_busy(False)
+        self.services.after_local_change()
+        self._say(decision.reason, theme.colour_for(decision.colour) if decision.colour != "amber" else "#8a5a00")
+        if decision.attendee is not None:
+            self._existing = decision.attendee
+            self.existing_checkin_button.setEnabled(not decision.attendee.inside)
+        self.checkin_recorded.emit(decision)
+
+    def _on_register_failed(self, exc: Exception) -> None:
+        self._set_busy(False)
+        self._say(message_for(exc, "Nothing was registered"), theme.RED)
+
+    # ---- helpers --------------------------------------------------------------------
+
+    def _problems(self) -> dict[str, str]:
+        from kiosk.core.walkins import validate_walkin
+
+        values = self.values()
+        return validate_walkin(values["first_name"], values["last_name"], values["email"])
+
+    def _show_problems(self) -> bool:
+        """Show the problems of the fields touched so far; True when the form cannot be sent."""
+        problems = self._problems()
+        for name, label in self.error_labels.items():
+            label.setText(problems.get(name, "") if name in self._touched else "")
+        return bool(problems)
+
+    def _update_submit(self) -> None:
+        first = self.edits["first_name"].text().strip()
+        self.submit_button.setEnabled(bool(first) and not self._busy)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self._update_submit()
+        self.existing_checkin_button.setEnabled(not busy and self._existing is not None and not self._existing.inside)
+
+    def _say(self, text: str, colour: str) -> None:
+        self.message_label.setStyleSheet(f"color: {'#8a5a00' if colour == theme.AMBER else colour};")
+        self.message_label.setText(text)
+
+
+def _register(register_walkin, replica, desk, first: str, last: str, email: str | None):
+    """On the DbWorker: register with the desk's door and operator."""
+    return register_walkin(replica, first, last, email, door=desk.door, operator=desk.operator, desk=desk)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
