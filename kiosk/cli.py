@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "kiosk.cli_core",
     "kiosk.cli_admin",
     "kiosk.cli_scan",
+    "kiosk.cli_sync",
 ]
 
 
