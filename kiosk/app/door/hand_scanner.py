@@ -1,0 +1,149 @@
+"""USB hand scanners: they type the code like a keyboard, very fast, and press Enter.
+
+:class:`HandScannerFilter` is installed on the whole application, so a scan
+works whatever has the keyboard focus — the door screen, the staff desk's
+search box, a dialog. It holds back printable keystrokes for a few tens of
+milliseconds:
+
+- if more keys follow quickly and Enter ends the burst, it is a scan: the held
+  keys are dropped and ``code_scanned`` is emitted;
+- otherwise (a person typing) the held keys are delivered, in order, to the
+  widget they were meant for, so typing in a search box works as usual, only
+  ``max_gap_ms`` later.
+
+Gaps are measured with the keyboard events' own timestamps when the platform
+provides them, so a burst of a person's keystrokes that queued up while the
+GUI was busy is not mistaken for a scanner. Widgets that want the raw
+keystrokes (a PIN box, an enrollment-code box) set the ``SCANNER_PASS_THROUGH``
+property.
+"""
+
+from __future__ import annotations
+
+import time
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QWidget
+
+# A widget with this dynamic property set to True gets a scanner's keystrokes as typed, never
+# turned into a door scan: a PIN box, an enrollment-code box that a hand scanner fills in.
+SCANNER_PASS_THROUGH = "scannerPassThrough"
+
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_TYPING_MODIFIERS = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
+
+
+def _copy(event: QKeyEvent) -> QKeyEvent:
+    return QKeyEvent(
+        event.type(), event.key(), event.modifiers(), event.nativeScanCode(), event.nativeVirtualKey(),
+        event.nativeModifiers(), event.text(), event.isAutoRepeat(), event.count(),
+    )
+
+
+class HandScannerFilter(QObject):
+    """An application-wide event filter that turns fast keystrokes + Enter into ``code_scanned``."""
+
+    code_scanned = Signal(str)
+
+    def __init__(self, max_gap_ms: int = 50, min_length: int = 4, parent: QObject | None = None):
+        super().__init__(parent)
+        self.max_gap_ms = max_gap_ms
+        self.min_length = min_length
+        self._held: list[tuple[QWidget, QKeyEvent]] = []
+        self._chars: list[str] = []
+        self._last_key_at: float | None = None  # ms
+        self._replaying = False
+        self._swallow_release: int | None = None
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(max_gap_ms)
+        self._flush_timer.timeout.connect(self.flush)
+
+    # ---- the filter -------------------------------------------------------
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if self._replaying or kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            return False
+        if not isinstance(obj, QWidget):
+            return False  # the window sees the key before its focus widget; act once, at the widget
+        if obj.property(SCANNER_PASS_THROUGH):
+            self.flush()
+            return False
+        if kind == QEvent.Type.KeyRelease:
+            return self._on_release(obj, event)
+        return self._on_press(obj, event)
+
+    def _on_press(self, obj: QWidget, event: QKeyEvent) -> bool:
+        now = self._event_ms(event)
+        fast = self._last_key_at is not None and now - self._last_key_at <= self.max_gap_ms
+        if event.key() in ENTER_KEYS and not (event.modifiers() & ~_TYPING_MODIFIERS):
+            if self._chars and fast and len(self._chars) >= self.min_length:
+                code = "".join(self._chars)
+                self._discard()
+                self._swallow_release = event.key()
+                self.code_scanned.emit(code)
+                return True
+            self.flush()
+            return False
+        if not self._is_typing(event):
+            self.flush()
+            return False
+        if self._held and (not fast or self._held[0][0] is not obj):
+            self.flush()  # a slow keystroke, or focus moved: what was held was typed by a person
+        self._held.append((obj, _copy(event)))
+        self._chars.append(event.text())
+        self._last_key_at = now
+        self._flush_timer.start()
+        return True
+
+    def _on_release(self, obj: QWidget, event: QKeyEvent) -> bool:
+        if self._swallow_release is not None and event.key() == self._swallow_release:
+            self._swallow_release = None
+            return True
+        if self._held and self._held[0][0] is obj:
+            self._held.append((obj, _copy(event)))  # keep press/release order for the replay
+            return True
+        return False
+
+    @staticmethod
+    def _is_typing(event: QKeyEvent) -> bool:
+        text = event.text()
+        return (
+            bool(text)
+            and text.isprintable()
+            and not event.isAutoRepeat()
+            and not (event.modifiers() & ~_TYPING_MODIFIERS)
+        )
+
+    @staticmethod
+    def _event_ms(event: QKeyEvent) -> float:
+        # Platform timestamps are milliseconds of input time; synthetic events carry 0.
+        stamp = event.timestamp()
+        return float(stamp) if stamp else time.perf_counter() * 1000.0
+
+    # ---- giving held keys back --------------------------------------------
+
+    def flush(self) -> None:
+        """Deliver the held keystrokes, in order, to the widgets they were meant for."""
+        held = self._held
+        self._discard()
+        if not held:
+            return
+        from PySide6.QtWidgets import QApplication
+
+        self._replaying = True
+        try:
+            for receiver, event in held:
+                if shiboken6.isValid(receiver):
+                    QApplication.sendEvent(receiver, event)
+        finally:
+            self._replaying = False
+
+    def _discard(self) -> None:
+        self._flush_timer.stop()
+        self._held = []
+        self._chars = []
+        self._last_key_at = None

@@ -1,0 +1,260 @@
+"""The big result panel: green, amber or red, the name, the reason in plain words.
+
+Read from two metres: the colour fills the panel, an icon repeats it for
+colour-blind staff (tick, exclamation mark, cross), the name is the largest text
+on screen and shrinks only as far as it must to fit. After a few seconds the
+panel goes back to "Ready" by itself, so no click is needed between attendees.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from kiosk.app import theme
+from kiosk.core.results import Decision, Result
+
+READY = "ready"
+MESSAGE = "message"
+
+HEADLINES = {
+    Result.ADMITTED: "Welcome",
+    Result.EXITED: "Goodbye",
+    Result.ALREADY_CHECKED_IN: "Already checked in",
+    Result.NOT_INSIDE: "Not checked in",
+    Result.WAITLISTED: "On the waiting list",
+    Result.CANCELLED: "Ticket cancelled",
+    Result.REVOKED: "Ticket revoked",
+    Result.UNKNOWN_CODE: "Unknown code",
+    Result.WRONG_EVENT: "Wrong event",
+    Result.INVALID_SIGNATURE: "Forged or damaged ticket",
+    Result.MALFORMED: "Not a ticket",
+    Result.NO_EVENT: "No event loaded",
+}
+
+# Seconds a result stays before the panel is ready again: a refusal needs longer to read and act on.
+HOLD_SECONDS = {"green": 3.0, "amber": 6.0, "red": 6.0, MESSAGE: 8.0}
+
+EXIT_BACKGROUND = "#4527a0"  # exit mode is a different colour, so nobody scans people out by mistake
+
+
+class ResultIcon(QWidget):
+    """A tick, an exclamation mark or a cross in a circle: the result without relying on colour."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.kind = ""
+        self.foreground = QColor("#ffffff")
+        self.setFixedSize(96, 96)
+
+    def set_kind(self, kind: str, foreground: str) -> None:
+        self.kind, self.foreground = kind, QColor(foreground)
+        self.setVisible(bool(kind))
+        self.update()
+
+    def paintEvent(self, _event) -> None:
+        if not self.kind:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        side = min(self.width(), self.height()) - 8
+        box = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        pen = QPen(self.foreground, side * 0.09, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                   Qt.PenJoinStyle.RoundJoin)
+        p.setPen(pen)
+        p.drawEllipse(box)
+        c, s = box.center(), side
+        path = QPainterPath()
+        if self.kind == "green":
+            path.moveTo(c + QPointF(-0.24 * s, 0.0))
+            path.lineTo(c + QPointF(-0.07 * s, 0.18 * s))
+            path.lineTo(c + QPointF(0.25 * s, -0.17 * s))
+        elif self.kind == "amber":
+            path.moveTo(c + QPointF(0, -0.26 * s))
+            path.lineTo(c + QPointF(0, 0.08 * s))
+            path.moveTo(c + QPointF(0, 0.24 * s))
+            path.lineTo(c + QPointF(0, 0.245 * s))
+        else:
+            path.moveTo(c + QPointF(-0.2 * s, -0.2 * s))
+            path.lineTo(c + QPointF(0.2 * s, 0.2 * s))
+            path.moveTo(c + QPointF(0.2 * s, -0.2 * s))
+            path.lineTo(c + QPointF(-0.2 * s, 0.2 * s))
+        p.drawPath(path)
+        p.end()
+
+
+class FittedLabel(QLabel):
+    """A word-wrapped label whose font shrinks (never below ``min_pt``) until the text fits."""
+
+    def __init__(self, max_pt: int, min_pt: int, bold: bool = True, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.max_pt, self.min_pt, self.bold = max_pt, min_pt, bold
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setFont(theme.font(max_pt, bold))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        area = self.contentsRect()
+        if area.width() <= 0 or area.height() <= 0:
+            return
+        font = self.font()
+        for size in range(self.max_pt, self.min_pt - 1, -2):
+            font.setPointSize(size)
+            needed = QFontMetrics(font).boundingRect(area, Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignCenter, self.text())
+            if needed.width() <= area.width() and needed.height() <= area.height():
+                break
+        if font.pointSize() != self.font().pointSize():
+            self.setFont(font)
+
+
+class ResultPanel(QFrame):
+    """Shows "Ready", a decision or a message; goes back to "Ready" by itself."""
+
+    decision_shown = Signal(object)  # the Decision just put on the panel
+    result_painted = Signal(float, float)  # when its scan started and when it was first painted (perf_counter)
+    returned_to_ready = Signal()
+
+    def __init__(self, parent: QWidget | None = None, hold_seconds: dict[str, float] | None = None):
+        super().__init__(parent)
+        self.setObjectName("resultPanel")
+        self.hold_seconds = dict(HOLD_SECONDS, **(hold_seconds or {}))
+        self.state = READY
+        self.decision: Decision | None = None
+        self.direction = "entry"
+        self.ready_hint = "Hold the QR code up to the camera"
+        self._started_at: float | None = None
+
+        self.icon = ResultIcon()
+        self.headline = QLabel()
+        self.headline.setObjectName("headline")
+        self.headline.setFont(theme.font(theme.HEADLINE_PT, bold=True))
+        self.headline.setWordWrap(True)
+        self.name = FittedLabel(theme.NAME_PT, 28)
+        self.name.setObjectName("name")
+        self.reason = QLabel()
+        self.reason.setObjectName("reason")
+        self.reason.setFont(theme.font(theme.REASON_PT))
+        self.reason.setWordWrap(True)
+        self.reason.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail = QLabel()
+        self.detail.setObjectName("detail")
+        self.detail.setFont(theme.font(20))
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail.setWordWrap(True)
+
+        top = QHBoxLayout()
+        top.addStretch(1)
+        top.addWidget(self.icon)
+        top.addSpacing(16)
+        top.addWidget(self.headline)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 28, 32, 28)
+        layout.addLayout(top)
+        layout.addWidget(self.name, 3)
+        layout.addWidget(self.reason, 1)
+        layout.addWidget(self.detail)
+
+        self._ready_timer = QTimer(self)
+        self._ready_timer.setSingleShot(True)
+        self._ready_timer.timeout.connect(self.show_ready)
+        self.show_ready()
+
+    # ---- what is shown ------------------------------------------------------
+
+    def show_ready(self) -> None:
+        self._ready_timer.stop()
+        self.state, self.decision = READY, None
+        exiting = self.direction == "exit"
+        self._paint_as(EXIT_BACKGROUND if exiting else theme.READY, "")
+        self.headline.setText("Exit — checking people out" if exiting else "Ready")
+        self.name.setText("Show your ticket")
+        self.reason.setText(self.ready_hint)
+        self.detail.setText("")
+        self.returned_to_ready.emit()
+
+    def show_decision(self, decision: Decision, started_at: float | None = None) -> None:
+        colour = decision.colour
+        self.state, self.decision = colour, decision
+        self._started_at = started_at
+        self._paint_as(theme.colour_for(colour), colour)
+        self.headline.setText(HEADLINES.get(decision.result, decision.result.value.replace("_", " ").capitalize()))
+        attendee = decision.attendee
+        self.name.setText(attendee.full_name if attendee else "")
+        self.reason.setText(self._reason_words(decision))
+        self.detail.setText(self._detail_words(decision))
+        self._ready_timer.start(int(self.hold_seconds[colour] * 1000))
+        self.decision_shown.emit(decision)
+
+    def show_message(self, headline: str, text: str, colour: str = "red") -> None:
+        """A problem that is not a decision (the replica cannot be written...): shown, then Ready again."""
+        self.state, self.decision = MESSAGE, None
+        self._started_at = None
+        self._paint_as(theme.colour_for(colour), colour)
+        self.headline.setText(headline)
+        self.name.setText("")
+        self.reason.setText(text)
+        self.detail.setText("")
+        self._ready_timer.start(int(self.hold_seconds[MESSAGE] * 1000))
+
+    def set_direction(self, direction: str) -> None:
+        self.direction = direction
+        if self.state == READY:
+            self.show_ready()
+
+    def set_ready_hint(self, hint: str) -> None:
+        self.ready_hint = hint
+        if self.state == READY:
+            self.reason.setText(hint)
+
+    # ---- words --------------------------------------------------------------
+
+    @staticmethod
+    def _reason_words(decision: Decision) -> str:
+        if decision.result == Result.ADMITTED:
+            return "Checked in — please go ahead" if decision.direction == "entry" else decision.reason
+        if decision.result == Result.EXITED:
+            return "Checked out"
+        if decision.attendee is None and decision.result in (Result.UNKNOWN_CODE, Result.MALFORMED):
+            return decision.reason + " Send them to the help desk."
+        return decision.reason
+
+    @staticmethod
+    def _detail_words(decision: Decision) -> str:
+        attendee = decision.attendee
+        if attendee is None:
+            return ""
+        parts = [attendee.ticket_type] if attendee.ticket_type else []
+        if attendee.plus_ones:
+            parts.append(f"+{attendee.plus_ones} guest{'s' if attendee.plus_ones > 1 else ''}")
+        if attendee.is_walkin:
+            parts.append("walk-in")
+        return " · ".join(parts)
+
+    # ---- painting -----------------------------------------------------------
+
+    def _paint_as(self, background: str, icon_kind: str) -> None:
+        text = theme.text_colour_on(background)
+        self.setStyleSheet(
+            f"QFrame#resultPanel {{ background: {background}; border-radius: 18px; }}"
+            f"QFrame#resultPanel QLabel {{ color: {text}; background: transparent; }}"
+        )
+        self.icon.set_kind(icon_kind, text)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self._started_at is not None:
+            started, self._started_at = self._started_at, None
+            self.result_painted.emit(started, time.perf_counter())

@@ -1,0 +1,251 @@
+"""The door screen: camera preview, big result panel, entry/exit toggle and status line.
+
+Every scan — from the camera, a hand scanner or the code field — goes through
+:meth:`DoorScreen.scan_code`: the decision and its durable commit run on the
+DbWorker (``CheckinDesk.scan``), and the result reaches the panel through the
+worker's signal, only after it is committed. The GUI thread never waits.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import partial
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.app import theme
+from kiosk.app.door.preview import CameraView
+from kiosk.app.door.result_panel import ResultPanel
+from kiosk.app.door.status_line import StatusLine
+from kiosk.app.services import Services
+from kiosk.core.desk import ENTRY, EXIT
+from kiosk.core.results import Decision
+
+log = logging.getLogger(__name__)
+
+NO_CAMERA_HINT = "No camera: use the hand scanner, or type the code below"
+STATUS_REFRESH_MS = 15_000
+
+
+def _decide(desk, code: str, direction: str) -> Decision:
+    """On the DbWorker: the decision, committed before it is returned."""
+    return desk.scan(code, direction)
+
+
+def _read_sync_status(replica) -> dict:
+    from sync.status import sync_status
+
+    return sync_status(replica)
+
+
+class DoorScreen(QWidget):
+    """The face door staff see all day."""
+
+    decision_shown = Signal(object)  # a Decision is on the panel
+    scan_failed = Signal(str)  # a scan could not be recorded; the message is on the panel
+    staff_requested = Signal()  # the discreet "Staff" button: the window asks for the PIN
+
+    def __init__(self, services: Services, *, camera=None, sounds=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("face")
+        self.services = services
+        self.camera = camera
+        self.sounds = sounds
+        self.direction = ENTRY
+        self.scans_in_flight = 0
+
+        # Header: event and door on the left, entry/exit and Staff on the right.
+        self.event_label = QLabel(services.event.name or "No event loaded")
+        self.event_label.setObjectName("eventName")
+        self.event_label.setFont(theme.font(20, bold=True))
+        self.entry_button = QPushButton("Entry")
+        self.exit_button = QPushButton("Exit")
+        for button in (self.entry_button, self.exit_button):
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the code field and the scanner
+            button.setMinimumWidth(120)
+        self.entry_button.setChecked(True)
+        self.direction_group = QButtonGroup(self)
+        self.direction_group.setExclusive(True)
+        self.direction_group.addButton(self.entry_button)
+        self.direction_group.addButton(self.exit_button)
+        self.entry_button.toggled.connect(self.on_entry_button_toggled)
+        self.staff_button = QPushButton("Staff…")
+        self.staff_button.setObjectName("staffButton")
+        self.staff_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.staff_button.clicked.connect(self.staff_requested)
+        header = QHBoxLayout()
+        header.addWidget(self.event_label, 1)
+        header.addWidget(self.entry_button)
+        header.addWidget(self.exit_button)
+        header.addSpacing(24)
+        header.addWidget(self.staff_button)
+
+        # Left: what the camera sees, and a field for codes typed by hand.
+        self.camera_view = CameraView()
+        self.code_field = QLineEdit()
+        self.code_field.setObjectName("codeField")
+        self.code_field.setPlaceholderText("Type a ticket code and press Enter")
+        self.code_field.setFont(theme.font(16))
+        self.code_field.returnPressed.connect(self.on_code_field_return_pressed)
+        self.input_hint = QLabel("Hand scanner ready")
+        self.input_hint.setStyleSheet(f"color: {theme.MUTED};")
+        left = QVBoxLayout()
+        left.addWidget(self.camera_view, 1)
+        left.addWidget(self.code_field)
+        left.addWidget(self.input_hint)
+
+        # Right: the result, as big as the screen allows.
+        self.result_panel = ResultPanel()
+        self.result_panel.decision_shown.connect(self.decision_shown)
+        body = QHBoxLayout()
+        body.addLayout(left, 2)
+        body.addWidget(self.result_panel, 3)
+
+        self.status_line = StatusLine()
+        self.status_line.set_door(services.settings.door_name if services.settings else "")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 4)
+        layout.addLayout(header)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.status_line)
+
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(STATUS_REFRESH_MS)
+        self._status_timer.timeout.connect(self.refresh_status)
+        self._status_timer.start()
+
+        if services.sync_bridge is not None:
+            services.sync_bridge.state_changed.connect(self.on_sync_state_changed)
+            services.sync_bridge.sync_finished.connect(self.on_sync_finished)
+        self._connect_camera()
+        self.refresh_status()
+
+    # ---- the camera ----------------------------------------------------------
+
+    def _connect_camera(self) -> None:
+        if self.camera is None:
+            self.on_camera_failed("No camera is set up on this kiosk.")
+            return
+        self.camera.frame_previewed.connect(self.camera_view.show_frame)
+        self.camera_view.frame_painted.connect(self.camera.preview_shown)
+        self.camera.code_detected.connect(self.on_camera_code_detected)
+        self.camera.camera_failed.connect(self.on_camera_failed)
+        self.camera.camera_started.connect(self.on_camera_started)
+
+    def start_camera(self) -> None:
+        if self.camera is not None:
+            self.camera.start()
+
+    def stop_camera(self) -> None:
+        if self.camera is not None:
+            self.camera.stop()
+
+    @Slot(str)
+    def on_camera_started(self, description: str) -> None:
+        self.result_panel.set_ready_hint("Hold the QR code up to the camera")
+        self.input_hint.setText(f"Reading {description} · hand scanner ready")
+
+    @Slot(str)
+    def on_camera_failed(self, message: str) -> None:
+        self.camera_view.show_message(f"{message}\n\n{NO_CAMERA_HINT}.")
+        self.result_panel.set_ready_hint("Scan the ticket with the hand scanner")
+        self.input_hint.setText("No camera · hand scanner and code field work")
+
+    @Slot(str, float)
+    def on_camera_code_detected(self, code: str, frame_time: float) -> None:
+        self.scan_code(code, started_at=frame_time)
+
+    # ---- scanning ------------------------------------------------------------
+
+    def scan_code(self, code: str, started_at: float | None = None) -> None:
+        """Decide on a scanned code on the DbWorker; the result arrives in :meth:`on_scan_decided`."""
+        started_at = time.perf_counter() if started_at is None else started_at
+        self.scans_in_flight += 1
+        self.services.db_worker.submit(
+            _decide, self.services.desk, code, self.direction,
+            on_done=partial(self.on_scan_decided, started_at=started_at),
+            on_error=self.on_scan_failed,
+        )
+
+    def on_scan_decided(self, decision: Decision, started_at: float | None = None) -> None:
+        self.scans_in_flight -= 1
+        self.result_panel.show_decision(decision, started_at)
+        if self.sounds is not None:
+            self.sounds.play(decision.colour)
+        self.services.after_local_change()
+        self.refresh_status()
+
+    def on_scan_failed(self, error: Exception) -> None:
+        self.scans_in_flight -= 1
+        from kiosk.crash import report_unexpected
+        from sync.replica.database import ReplicaError
+
+        if isinstance(error, ReplicaError):
+            message = f"{error} This scan was not recorded: scan the ticket again."
+        else:
+            message = f"This scan was not recorded ({report_unexpected(error)}). Scan the ticket again."
+        self.result_panel.show_message("Not recorded", message, "red")
+        if self.sounds is not None:
+            self.sounds.play("red")
+        self.scan_failed.emit(message)
+
+    @Slot()
+    def on_code_field_return_pressed(self) -> None:
+        code = self.code_field.text().strip()
+        self.code_field.clear()
+        if code:
+            self.scan_code(code)
+
+    # ---- entry / exit ----------------------------------------------------------
+
+    @Slot(bool)
+    def on_entry_button_toggled(self, checked: bool) -> None:
+        self.set_direction(ENTRY if checked else EXIT)
+
+    def set_direction(self, direction: str) -> None:
+        if direction not in (ENTRY, EXIT):
+            raise ValueError(direction)
+        self.direction = direction
+        button = self.entry_button if direction == ENTRY else self.exit_button
+        if not button.isChecked():
+            button.setChecked(True)
+        self.result_panel.set_direction(direction)
+
+    # ---- the status line ----------------------------------------------------------
+
+    @Slot()
+    def refresh_status(self) -> None:
+        self.services.db_worker.submit(
+            _read_sync_status, self.services.replica,
+            on_done=self.on_sync_status_read, on_error=self.on_sync_status_failed,
+        )
+
+    def on_sync_status_read(self, status: dict) -> None:
+        self.status_line.set_status(status["connectivity"], status["waiting_to_sync"], status["last_sync"])
+
+    def on_sync_status_failed(self, error: Exception) -> None:
+        log.warning("could not read the sync status: %s", error)
+
+    @Slot(str, str)
+    def on_sync_state_changed(self, state: str, _previous: str) -> None:
+        self.status_line.set_status(connectivity=state)
+
+    @Slot(object)
+    def on_sync_finished(self, _report) -> None:
+        self.refresh_status()
+
+    def shutdown(self) -> None:
+        self._status_timer.stop()
+        self.stop_camera()

@@ -1,0 +1,83 @@
+"""The discreet status line: online or offline, check-ins waiting to sync, last sync."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from kiosk.app import theme
+
+CONNECTIVITY_WORDS = {
+    "online": ("Online", theme.ONLINE),
+    "offline": ("Offline", theme.OFFLINE),
+    "degraded": ("Server trouble", theme.OFFLINE),
+    "not_enrolled": ("No server (this kiosk works alone)", theme.MUTED),
+}
+
+
+def parse_utc(value) -> datetime | None:
+    """A stored UTC time (ISO text, with or without Z) as an aware datetime."""
+    if value is None or isinstance(value, datetime):
+        return value.replace(tzinfo=timezone.utc) if value and value.tzinfo is None else value
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def describe_status(connectivity: str, waiting: int, last_sync: datetime | None) -> str:
+    """The status line's words, e.g. "Offline — 212 check-ins waiting to sync · last sync 09:14"."""
+    words, _ = CONNECTIVITY_WORDS.get(connectivity, (connectivity.capitalize(), theme.MUTED))
+    if connectivity == "not_enrolled":
+        queue = f"{waiting} check-in{'s' if waiting != 1 else ''} recorded here" if waiting else ""
+    elif waiting:
+        queue = f"{waiting} check-in{'s' if waiting != 1 else ''} waiting to sync"
+    else:
+        queue = "everything synced"
+    parts = [words + (f" — {queue}" if queue else "")]
+    if connectivity != "not_enrolled":
+        parts.append(f"last sync {last_sync.astimezone():%H:%M}" if last_sync else "never synced")
+    return " · ".join(parts)
+
+
+class StatusLine(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.connectivity = "not_enrolled"
+        self.waiting = 0
+        self.last_sync: datetime | None = None
+        self.dot = QLabel("●")
+        self.text = QLabel()
+        self.text.setObjectName("syncStatus")
+        self.door = QLabel()
+        self.door.setObjectName("doorName")
+        for label in (self.dot, self.text, self.door):
+            label.setFont(theme.font(theme.STATUS_PT))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 4, 12, 4)
+        layout.addWidget(self.dot)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.door)
+        self._render()
+
+    def set_status(self, connectivity: str | None = None, waiting: int | None = None,
+                   last_sync: datetime | str | None = None) -> None:
+        if connectivity is not None:
+            self.connectivity = connectivity
+        if waiting is not None:
+            self.waiting = waiting
+        if last_sync is not None:
+            self.last_sync = parse_utc(last_sync)
+        self._render()
+
+    def set_door(self, text: str) -> None:
+        self.door.setText(text)
+
+    def _render(self) -> None:
+        _, colour = CONNECTIVITY_WORDS.get(self.connectivity, ("", theme.MUTED))
+        self.dot.setStyleSheet(f"color: {colour};")
+        self.text.setStyleSheet(f"color: {theme.NEUTRAL};")
+        self.door.setStyleSheet(f"color: {theme.MUTED};")
+        self.text.setText(describe_status(self.connectivity, self.waiting, self.last_sync))
