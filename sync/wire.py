@@ -173,6 +173,10 @@ class Event(Reply):
     high_water_seq: int = 0  # the newest server sequence number of this event
 
 
+class EventList(Reply):
+    items: list[Event]
+
+
 class CreateEventRequest(Request):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     venue_capacity: Annotated[StrictInt, Field(ge=0, le=10_000_000)] | None = None

@@ -1,0 +1,159 @@
+"""The roster on the server: CSV import, revocations, and the change feed kiosks pull."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from sync import wire
+from sync.clock import utcnow
+from sync.roster_csv import RosterFileError, parse_roster
+from sync.server.errors import ApiError
+from sync.server.events import TicketSigner
+from sync.server.models import AttendeeRow, RevocationRow
+from sync.server.sequence import EventSequence
+from sync.tickets import attendee_id_for
+
+CHUNK = 500  # ids per IN (...) list
+
+
+def attendee_to_wire(row: AttendeeRow, signed_ticket: str | None = None) -> wire.AttendeeChange:
+    return wire.AttendeeChange(
+        seq=row.seq,
+        id=row.id,
+        event_id=row.event_id,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        email=row.email,
+        status=row.status,
+        ticket_code=row.ticket_code,
+        ticket_type=row.ticket_type,
+        plus_ones=row.plus_ones,
+        is_walkin=row.is_walkin,
+        merged_into_id=row.merged_into_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        signed_ticket=signed_ticket,
+    )
+
+
+def revocation_to_wire(row: RevocationRow) -> wire.RevocationChange:
+    return wire.RevocationChange(
+        seq=row.seq, event_id=row.event_id, ticket_code=row.ticket_code, reason=row.reason, revoked=row.revoked
+    )
+
+
+# ---- import -------------------------------------------------------------------------
+
+
+def import_roster(session: Session, event_id: str, data: bytes) -> wire.RosterImportResult:
+    """Upsert the CSV's rows by ticket code; rows with problems are reported, the others imported."""
+    try:
+        parsed = parse_roster(data)
+    except RosterFileError as exc:
+        raise ApiError(400, wire.E_BAD_REQUEST, str(exc)) from exc
+    sequence = EventSequence(session, event_id)
+    now = utcnow()
+    existing = {
+        row.ticket_code: row
+        for row in session.execute(
+            select(
+                AttendeeRow.id, AttendeeRow.ticket_code, AttendeeRow.first_name, AttendeeRow.last_name,
+                AttendeeRow.email, AttendeeRow.status, AttendeeRow.ticket_type, AttendeeRow.plus_ones,
+            ).where(AttendeeRow.event_id == event_id)
+        )
+    }
+    inserts, updates, unchanged = [], [], 0
+    optional = parsed.columns
+    for row in parsed.rows:
+        values = {"first_name": row.first_name, "last_name": row.last_name, "email": row.email}
+        for column in ("status", "ticket_type", "plus_ones"):
+            if column in optional:
+                values[column] = getattr(row, column)
+        old = existing.get(row.ticket_code)
+        if old is None:
+            inserts.append({
+                "id": attendee_id_for(event_id, row.ticket_code), "event_id": event_id,
+                "ticket_code": row.ticket_code, "status": row.status, "ticket_type": row.ticket_type,
+                "plus_ones": row.plus_ones, "is_walkin": False, "seq": sequence.next(),
+                "created_at": now, "updated_at": now, "inside": False,
+                "status_changed_at": None,  # unknown: a cancellation in the first import predates any scan
+                **values,
+            })
+            continue
+        changed = {k: v for k, v in values.items() if getattr(old, k) != v}
+        if not changed:
+            unchanged += 1
+            continue
+        if "status" in changed:
+            changed["status_changed_at"] = now
+        updates.append({"id": old.id, "seq": sequence.next(), "updated_at": now, **changed})
+    for start in range(0, len(inserts), 2000):
+        session.execute(insert(AttendeeRow), inserts[start:start + 2000])
+    if updates:
+        session.execute(update(AttendeeRow), updates)  # bulk UPDATE by primary key
+    sequence.save()
+    if inserts:
+        from sync.server.checkins import link_orphans
+
+        link_orphans(session, event_id, sequence)
+        sequence.save()
+    return wire.RosterImportResult(
+        created=len(inserts),
+        updated=len(updates),
+        unchanged=unchanged,
+        problems=[wire.RosterRowProblem(line=e.line, message=e.reason) for e in parsed.errors],
+    )
+
+
+# ---- revocations ----------------------------------------------------------------------
+
+
+def revoke(session: Session, event_id: str, request: wire.RevocationRequest) -> wire.RevocationChange:
+    sequence = EventSequence(session, event_id)
+    row = session.get(RevocationRow, (event_id, request.ticket_code))
+    now = utcnow()
+    if row is None:
+        row = RevocationRow(event_id=event_id, ticket_code=request.ticket_code)
+        session.add(row)
+    row.reason = request.reason
+    row.revoked = request.revoked
+    row.updated_at = now
+    row.seq = sequence.next()
+    sequence.save()
+    session.flush()
+    return revocation_to_wire(row)
+
+
+# ---- the change feed --------------------------------------------------------------------
+
+
+def roster_page(
+    session: Session, event_id: str, cursor: int, limit: int, with_tickets: bool, high_water: int
+) -> wire.RosterPage:
+    attendees = session.scalars(
+        select(AttendeeRow)
+        .where(AttendeeRow.event_id == event_id, AttendeeRow.seq > cursor)
+        .order_by(AttendeeRow.seq)
+        .limit(limit + 1)
+    ).all()
+    revocations = session.scalars(
+        select(RevocationRow)
+        .where(RevocationRow.event_id == event_id, RevocationRow.seq > cursor)
+        .order_by(RevocationRow.seq)
+        .limit(limit + 1)
+    ).all()
+    signer = TicketSigner(session, event_id) if with_tickets else None
+    merged = sorted(
+        [(a.seq, a) for a in attendees] + [(r.seq, r) for r in revocations], key=lambda pair: pair[0]
+    )
+    has_more = len(merged) > limit
+    merged = merged[:limit]
+    items: list = []
+    for _, row in merged:
+        if isinstance(row, AttendeeRow):
+            items.append(attendee_to_wire(row, signer.sign(row) if signer else None))
+        else:
+            items.append(revocation_to_wire(row))
+    next_cursor = merged[-1][0] if merged else cursor
+    return wire.RosterPage(items=items, next_cursor=next_cursor, has_more=has_more, high_water_seq=max(high_water, next_cursor))
