@@ -56,9 +56,9 @@ def qcolor(hex_colour: str) -> QColor:
     return QColor(hex_colour)
 
 
+# Only what fonts cannot say: a stylesheet font-size would override every widget's setFont().
 APP_STYLESHEET = f"""
 QMainWindow, QWidget#face {{ background: {WINDOW_BACKGROUND}; }}
-QPushButton {{ font-size: {BUTTON_PT}pt; padding: 8px 16px; }}
-QLineEdit {{ font-size: {BODY_PT}pt; padding: 6px; }}
-QLabel {{ font-size: {BODY_PT}pt; }}
+QPushButton {{ padding: 6px 16px; }}
+QLineEdit {{ padding: 4px; }}
 """

@@ -11,11 +11,15 @@ Errors from the environment (no camera, unreadable file) raise
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
+
+# OpenCV prints driver warnings ("can't open camera by index") on stderr; our own message says it once.
+os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"}
 DEFAULT_FPS = 30.0
@@ -99,7 +103,7 @@ class CameraSource(FrameSource):
         capture = cv2.VideoCapture(self.index)
         if not capture.isOpened():
             capture.release()
-            raise SourceError(f"No camera found at index {self.index}: plug one in, or use the hand scanner")
+            raise SourceError(f"No camera found (camera {self.index}).")
         capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
         capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
         # Keep the driver's queue short: a stale frame is a late decision.

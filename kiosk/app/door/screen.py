@@ -33,7 +33,7 @@ from kiosk.core.results import Decision
 
 log = logging.getLogger(__name__)
 
-NO_CAMERA_HINT = "No camera: use the hand scanner, or type the code below"
+NO_CAMERA_HINT = "Use the hand scanner, or type the code below."
 STATUS_REFRESH_MS = 15_000
 
 
@@ -65,7 +65,7 @@ class DoorScreen(QWidget):
         self.scans_in_flight = 0
 
         # Header: event and door on the left, entry/exit and Staff on the right.
-        self.event_label = QLabel(services.event.name or "No event loaded")
+        self.event_label = QLabel()
         self.event_label.setObjectName("eventName")
         self.event_label.setFont(theme.font(20, bold=True))
         self.entry_button = QPushButton("Entry")
@@ -129,8 +129,15 @@ class DoorScreen(QWidget):
         if services.sync_bridge is not None:
             services.sync_bridge.state_changed.connect(self.on_sync_state_changed)
             services.sync_bridge.sync_finished.connect(self.on_sync_finished)
+        self.set_event(services.event)
         self._connect_camera()
         self.refresh_status()
+
+    def set_event(self, event) -> None:
+        """The current event changed (enrolled, roster imported)."""
+        door = self.services.settings.door_name if self.services.settings else ""
+        name = event.name or "No event loaded: open the staff desk to import a roster or enroll"
+        self.event_label.setText(f"{name}  ·  {door}" if door else name)
 
     # ---- the camera ----------------------------------------------------------
 
@@ -159,7 +166,7 @@ class DoorScreen(QWidget):
 
     @Slot(str)
     def on_camera_failed(self, message: str) -> None:
-        self.camera_view.show_message(f"{message}\n\n{NO_CAMERA_HINT}.")
+        self.camera_view.show_message(f"{message}\n\n{NO_CAMERA_HINT}")
         self.result_panel.set_ready_hint("Scan the ticket with the hand scanner")
         self.input_hint.setText("No camera · hand scanner and code field work")
 

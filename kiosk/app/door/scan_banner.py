@@ -1,0 +1,43 @@
+"""A strip across the top of the window showing a hand-scanner result while the door screen is hidden.
+
+At the staff desk, a ticket scanned with the hand scanner is still checked in
+by the door's rules; this banner says what happened without leaving the desk.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+
+from kiosk.app import theme
+from kiosk.app.door.result_panel import HEADLINES
+from kiosk.core.results import Decision
+
+
+class ScanBanner(QFrame):
+    def __init__(self, parent: QWidget | None = None, hold_ms: int = 5000):
+        super().__init__(parent)
+        self.setObjectName("scanBanner")
+        self.label = QLabel()
+        self.label.setFont(theme.font(20, bold=True))
+        self.label.setWordWrap(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 8, 16, 8)
+        layout.addWidget(self.label)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(hold_ms)
+        self._timer.timeout.connect(self.hide)
+        self.hide()
+
+    def show_decision(self, decision: Decision) -> None:
+        background = theme.colour_for(decision.colour)
+        self.setStyleSheet(
+            f"QFrame#scanBanner {{ background: {background}; }}"
+            f"QFrame#scanBanner QLabel {{ color: {theme.text_colour_on(background)}; }}"
+        )
+        headline = HEADLINES.get(decision.result, decision.result.value)
+        name = decision.attendee.full_name if decision.attendee else ""
+        self.label.setText(" — ".join(part for part in (headline, name, decision.reason) if part))
+        self.show()
+        self._timer.start()

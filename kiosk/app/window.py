@@ -1,0 +1,285 @@
+"""The main window: the door screen, the staff desk and the dashboard, one at a time.
+
+In kiosk mode the window is full screen and locked on the door screen: opening
+the staff desk or the dashboard, leaving kiosk mode and quitting all need the
+staff PIN. Once unlocked, going back to the door screen, or two minutes without
+a touch, locks it again. Outside kiosk mode a bar of buttons switches faces.
+
+A hand scanner works on every face: its scans are checked in by the door
+screen's pipeline; when the door screen is hidden, a banner shows the result.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.app import theme
+from kiosk.app.door.scan_banner import ScanBanner
+from kiosk.app.door.screen import DoorScreen
+from kiosk.app.pin import PinGate
+from kiosk.app.services import Services
+
+log = logging.getLogger(__name__)
+
+DOOR, DESK, DASHBOARD = "door", "desk", "dashboard"
+FACE_TITLES = {DOOR: "Door", DESK: "Staff desk", DASHBOARD: "Dashboard"}
+DEFAULT_SIZE = QSize(1366, 768)  # the common kiosk laptop screen
+RELOCK_AFTER_MS = 120_000  # an unlocked kiosk left alone goes back to the locked door screen
+
+
+class _ActivityWatcher(QObject):
+    """Restarts a timer on every key press or click anywhere in the application."""
+
+    def __init__(self, timer: QTimer, parent: QObject | None = None):
+        super().__init__(parent)
+        self._timer = timer
+
+    def eventFilter(self, _obj, event) -> bool:
+        if self._timer.isActive() and event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
+            self._timer.start()
+        return False
+
+
+class MainWindow(QMainWindow):
+    face_changed = Signal(str)
+    kiosk_mode_changed = Signal(bool)
+    lock_changed = Signal(bool)
+
+    def __init__(
+        self,
+        services: Services,
+        door: DoorScreen,
+        desk: QWidget | None,
+        dashboard: QWidget | None,
+        pin_gate: PinGate,
+        *,
+        kiosk_mode: bool = False,
+        scanner_filter=None,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.services = services
+        self.door, self.desk, self.dashboard = door, desk, dashboard
+        self.pin_gate = pin_gate
+        self.kiosk_mode = False
+        self.locked = False
+        self._quitting = False
+        self.update_title()
+        self.setStyleSheet(theme.APP_STYLESHEET)
+
+        self.faces = QStackedWidget()
+        self._face_widgets: dict[str, QWidget] = {DOOR: door}
+        self.faces.addWidget(door)
+        for name, widget in ((DESK, desk), (DASHBOARD, dashboard)):
+            if widget is not None:
+                self._face_widgets[name] = widget
+                self.faces.addWidget(widget)
+
+        # The bar of faces, hidden while the kiosk is locked.
+        self.nav_bar = QWidget()
+        self.nav_bar.setObjectName("navBar")
+        nav = QHBoxLayout(self.nav_bar)
+        nav.setContentsMargins(8, 4, 8, 4)
+        self.face_buttons: dict[str, QPushButton] = {}
+        for name in self._face_widgets:
+            button = QPushButton(FACE_TITLES[name])
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _checked=False, n=name: self.request_face(n))
+            self.face_buttons[name] = button
+            nav.addWidget(button)
+        nav.addStretch(1)
+        self.kiosk_button = QPushButton("Kiosk mode")
+        self.kiosk_button.setObjectName("kioskButton")
+        self.kiosk_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.kiosk_button.setToolTip("Full screen, locked on the door screen; the staff PIN unlocks it")
+        self.kiosk_button.clicked.connect(self.on_kiosk_button_clicked)
+        nav.addWidget(self.kiosk_button)
+
+        self.banner = ScanBanner()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.nav_bar)
+        column.addWidget(self.banner)
+        column.addWidget(self.faces, 1)
+        self.setCentralWidget(central)
+
+        door.staff_requested.connect(self.on_door_staff_requested)
+        door.decision_shown.connect(self.on_door_decision_shown)
+        if scanner_filter is not None:
+            scanner_filter.code_scanned.connect(self.on_hand_scanner_code_scanned)
+        for signal_name in ("checkin_recorded", "undo_recorded", "walkin_registered", "roster_imported"):
+            signal = getattr(desk, signal_name, None)
+            if signal is not None:
+                signal.connect(self.on_desk_data_changed)
+
+        self._relock_timer = QTimer(self)
+        self._relock_timer.setSingleShot(True)
+        self._relock_timer.setInterval(RELOCK_AFTER_MS)
+        self._relock_timer.timeout.connect(self.lock)
+        self._activity = _ActivityWatcher(self._relock_timer, self)
+        QApplication.instance().installEventFilter(self._activity)
+
+        QShortcut(QKeySequence("Ctrl+Shift+K"), self, self.on_kiosk_button_clicked)
+        QShortcut(QKeySequence("Ctrl+Q"), self, self.close)
+        QShortcut(QKeySequence("F11"), self, self.on_fullscreen_shortcut)
+
+        self.current_face = DOOR
+        self.show_face(DOOR)
+        self.set_kiosk_mode(kiosk_mode)
+
+    def update_title(self) -> None:
+        event_name = self.services.event.name or "No event loaded"
+        self.setWindowTitle(f"checkin-kiosk — {event_name} — {self.services.settings.door_name}")
+
+    # ---- faces ------------------------------------------------------------------
+
+    def request_face(self, name: str) -> None:
+        """Show a face; from the locked kiosk, only after the staff PIN."""
+        if name not in self._face_widgets:
+            return
+        if name == DOOR:
+            self.show_face(DOOR)
+            if self.kiosk_mode:
+                self.lock()
+            return
+        if self.locked:
+            self.pin_gate.request(f"Staff PIN to open the {FACE_TITLES[name].lower()}",
+                                  lambda: (self.unlock(), self.show_face(name)), self)
+            self._sync_face_buttons()  # a click on a face button does not count until the PIN is right
+            return
+        self.show_face(name)
+
+    def show_face(self, name: str) -> None:
+        widget = self._face_widgets[name]
+        previous, self.current_face = self.current_face, name
+        self.faces.setCurrentWidget(widget)
+        self._sync_face_buttons()
+        if name != DOOR:
+            self.door.stop_camera()  # the desk's enrollment page may need the same camera
+            self.banner.hide()
+        elif previous != DOOR or not (self.door.camera and self.door.camera.running):
+            self.door.start_camera()
+        refresh = getattr(widget, "refresh", None)
+        if name != DOOR and callable(refresh):
+            refresh()
+        self.face_changed.emit(name)
+
+    def _sync_face_buttons(self) -> None:
+        for face, button in self.face_buttons.items():
+            button.setChecked(face == self.current_face)
+
+    # ---- kiosk mode and the lock ------------------------------------------------
+
+    def set_kiosk_mode(self, on: bool) -> None:
+        self.kiosk_mode = on
+        self.kiosk_button.setText("Leave kiosk mode" if on else "Kiosk mode")
+        if on:
+            self.lock()
+        else:
+            self._relock_timer.stop()
+            self._set_locked(False)
+        if self.isVisible():
+            self.present()
+        self.kiosk_mode_changed.emit(on)
+
+    def present(self) -> None:
+        """Show the window: full screen in kiosk mode, else a normal window."""
+        if self.kiosk_mode:
+            self.showFullScreen()
+        elif self.isFullScreen():
+            self.showNormal()
+        else:
+            if not self.isVisible():
+                self.resize(DEFAULT_SIZE)
+            self.show()
+
+    def lock(self) -> None:
+        """Back to the door screen, and the PIN is needed for anything else."""
+        if not self.kiosk_mode:
+            return
+        self._relock_timer.stop()
+        if self.current_face != DOOR:
+            self.show_face(DOOR)
+        self._set_locked(True)
+
+    def unlock(self) -> None:
+        self._set_locked(False)
+        if self.kiosk_mode:
+            self._relock_timer.start()
+
+    def _set_locked(self, locked: bool) -> None:
+        self.locked = locked
+        self.nav_bar.setVisible(not locked)
+        self.lock_changed.emit(locked)
+
+    def request_leave_kiosk_mode(self) -> None:
+        if not self.kiosk_mode:
+            return
+        if self.locked:
+            self.pin_gate.request("Staff PIN to leave kiosk mode", lambda: self.set_kiosk_mode(False), self)
+        else:
+            self.set_kiosk_mode(False)
+
+    def on_kiosk_button_clicked(self) -> None:
+        if self.kiosk_mode:
+            self.request_leave_kiosk_mode()
+        else:
+            self.set_kiosk_mode(True)
+
+    def on_fullscreen_shortcut(self) -> None:
+        if self.kiosk_mode:
+            return  # kiosk mode stays full screen
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def keyPressEvent(self, event) -> None:
+        if self.locked and event.key() == Qt.Key.Key_Escape:
+            return  # Escape never leaves the locked kiosk
+        super().keyPressEvent(event)
+
+    # ---- what happens elsewhere ---------------------------------------------------
+
+    def on_door_staff_requested(self) -> None:
+        self.request_face(DESK if DESK in self._face_widgets else DASHBOARD)
+
+    def on_hand_scanner_code_scanned(self, code: str) -> None:
+        self.door.scan_code(code)
+
+    def on_door_decision_shown(self, decision) -> None:
+        if self.current_face != DOOR:
+            self.banner.show_decision(decision)
+            refresh = getattr(self._face_widgets[self.current_face], "refresh", None)
+            if callable(refresh):
+                refresh()
+
+    def on_desk_data_changed(self, *_args) -> None:
+        self.door.refresh_status()
+
+    # ---- closing ------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.locked and not self._quitting:
+            event.ignore()
+            self.pin_gate.request("Staff PIN to quit the kiosk", self._quit_granted, self)
+            return
+        QApplication.instance().removeEventFilter(self._activity)
+        self.door.shutdown()
+        super().closeEvent(event)
+
+    def _quit_granted(self) -> None:
+        self._quitting = True
+        self.close()
