@@ -14,6 +14,7 @@ BAR_COLOUR = QColor("#1f6fb2")
 NEWEST_BAR_COLOUR = QColor("#0d4a80")
 GRID_COLOUR = QColor("#cfd8dc")
 TEXT_COLOUR = QColor("#37474f")
+GRID_STEPS = 5
 
 
 def continuous_buckets(buckets: list[tuple[datetime, int]], limit: int = MAX_BUCKETS) -> list[tuple[datetime, int]]:
@@ -34,15 +35,15 @@ def continuous_buckets(buckets: list[tuple[datetime, int]], limit: int = MAX_BUC
 
 
 def nice_ceiling(value: int) -> int:
-    """A round axis maximum at or above ``value`` (1, 2, 5, 10, 20, 50, ...)."""
+    """A round axis maximum at or above ``value`` (5, 10, 20, 50, 100, 200, ...), in five grid steps."""
     if value <= 5:
         return 5
-    step = 1
+    magnitude = 1
     while True:
         for factor in (1, 2, 5):
-            if step * factor * 5 >= value:
-                return step * factor * 5
-        step *= 10
+            if factor * magnitude >= value:
+                return factor * magnitude
+        magnitude *= 10
 
 
 class ArrivalsChart(QWidget):
@@ -97,11 +98,10 @@ class ArrivalsChart(QWidget):
         left_margin = metrics.horizontalAdvance(str(top_max)) + 14
         plot = rect.adjusted(left_margin, metrics.height() + 8, -12, -(metrics.height() + 12))
 
-        # Horizontal grid lines with their values: 0, quarter steps, the maximum.
-        painter.setPen(QPen(GRID_COLOUR, 1))
-        for i in range(5):
-            value = top_max * i / 4
-            y = plot.bottom() - plot.height() * i / 4
+        # Horizontal grid lines with their values, in five round steps up to the maximum.
+        for i in range(GRID_STEPS + 1):
+            value = top_max * i / GRID_STEPS
+            y = plot.bottom() - plot.height() * i / GRID_STEPS
             painter.setPen(QPen(GRID_COLOUR, 1))
             painter.drawLine(plot.left(), y, plot.right(), y)
             painter.setPen(TEXT_COLOUR)
