@@ -77,7 +77,7 @@ class ZxingDecoder:
                 "the zxing decoder needs the zxing-cpp package (pip install zxing-cpp)"
             ) from exc
         self._zxing = zxingcpp
-        self._formats = zxingcpp.BarcodeFormat.QRCode | zxingcpp.BarcodeFormat.MicroQRCode
+        self._formats = (zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.MicroQRCode)
 
     def decode(self, frame: np.ndarray) -> list[DecodedCode]:
         if frame is None or frame.size == 0:

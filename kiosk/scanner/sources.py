@@ -245,6 +245,8 @@ def open_source(spec: int | str | Path, *, loop: bool = False) -> FrameSource:
     if isinstance(spec, int) or (isinstance(spec, str) and spec.strip().isdigit()):
         return CameraSource(int(spec))
     path = Path(spec).expanduser()
+    if not path.exists():
+        raise SourceError(f"{path}: no such camera file or folder")
     if path.is_dir():
         return ImageFolderSource(path, loop=loop)
     if path.suffix.lower() in IMAGE_SUFFIXES:

@@ -1,0 +1,279 @@
+"""The door screen with real widgets, a real replica, real QR images and the real decoder.
+
+Frames reach the decoder through the same frame-source code path as a webcam's
+(``ImageFolderSource``); only the webcam itself is replaced.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+from sqlalchemy import func, select
+
+from kiosk.app.camera import CameraPipeline
+from kiosk.app.door.hand_scanner import HandScannerFilter
+from kiosk.app.door.screen import DoorScreen
+from kiosk.core.results import Result
+from kiosk.scanner.decoders import make_decoder
+from kiosk.scanner.repeats import RepeatFilter
+from kiosk.scanner.sources import ImageFolderSource, open_source
+from sync.replica.models import Checkin
+
+WAIT_MS = 10_000
+
+
+class SteppedClock:
+    """A monotonic clock the test moves forward (for the repeat filter)."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def camera_of(paths, *, repeat=1, repeat_filter=None, decoder="zxing"):
+    paths = list(paths)
+    return CameraPipeline(lambda: ImageFolderSource(paths, fps=30, repeat=repeat), make_decoder(decoder),
+                          repeat_filter=repeat_filter)
+
+
+def checkins_in(replica) -> list[Checkin]:
+    with replica.session(write=False) as s:
+        return list(s.scalars(select(Checkin).order_by(Checkin.device_time)).all())
+
+
+@pytest.fixture
+def make_door(qtbot, door_services):
+    screens = []
+
+    def make(camera=None, **kwargs):
+        door = DoorScreen(door_services, camera=camera, **kwargs)
+        qtbot.addWidget(door)
+        door.resize(1366, 768)
+        door.show()
+        screens.append(door)
+        return door
+
+    yield make
+    for door in screens:
+        door.shutdown()
+
+
+def test_a_ticket_held_to_the_camera_turns_the_panel_green_with_the_name(qtbot, make_door, door_services,
+                                                                          ticket_images):
+    # The ticket stays in view for 10 frames: one scan, not ten.
+    camera = camera_of([ticket_images["ada"]], repeat=10)
+    door = make_door(camera)
+    with qtbot.waitSignal(camera.source_ended, timeout=WAIT_MS):
+        with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS) as shown:
+            door.start_camera()
+    qtbot.waitUntil(lambda: door.scans_in_flight == 0, timeout=WAIT_MS)
+
+    decision = shown.args[0]
+    assert decision.result == Result.ADMITTED
+    panel = door.result_panel
+    assert panel.state == "green"
+    assert panel.name.text() == "Ada Lovelace"
+    assert panel.headline.text() == "Welcome"
+    assert "+1 guest" in panel.detail.text()
+    assert camera.stats.frames_decoded >= 1
+    # Committed before it was shown, and only once for the ten frames.
+    rows = checkins_in(door_services.replica)
+    assert [(r.kind, r.result, r.door) for r in rows] == [("entry", "admitted", "Door 1")]
+
+
+def test_the_same_ticket_scanned_again_later_turns_the_panel_amber(qtbot, make_door, door_services, ticket_images):
+    clock = SteppedClock()
+    camera = camera_of([ticket_images["grace"]], repeat=3, repeat_filter=RepeatFilter(3.0, clock=clock))
+    door = make_door(camera)
+    with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS) as first:
+        door.start_camera()
+    qtbot.waitSignal(camera.source_ended, timeout=WAIT_MS).wait() if camera.running else None
+    assert first.args[0].result == Result.ADMITTED
+
+    # Within the hold time the same code is ignored...
+    camera.stop()
+    clock.now += 1.0
+    door.start_camera()
+    qtbot.waitUntil(lambda: not camera.running, timeout=WAIT_MS)
+    assert len(checkins_in(door_services.replica)) == 1
+
+    # ...after it, the ticket is scanned again, and it is already in.
+    clock.now += 10.0
+    with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS) as second:
+        door.start_camera()
+    decision = second.args[0]
+    assert decision.result == Result.ALREADY_CHECKED_IN
+    assert door.result_panel.state == "amber"
+    assert door.result_panel.headline.text() == "Already checked in"
+    assert door.result_panel.name.text() == "Grace Hopper"
+    assert "Door 1" in door.result_panel.reason.text()
+
+
+@pytest.mark.parametrize(
+    "ticket, result, headline",
+    [
+        ("alan", Result.CANCELLED, "Ticket cancelled"),
+        ("stranger", Result.UNKNOWN_CODE, "Unknown code"),
+    ],
+)
+def test_a_refused_ticket_turns_the_panel_red(qtbot, make_door, door_services, ticket_images, ticket, result,
+                                              headline):
+    camera = camera_of([ticket_images[ticket]])
+    door = make_door(camera)
+    with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS) as shown:
+        door.start_camera()
+    assert shown.args[0].result == result
+    assert door.result_panel.state == "red"
+    assert door.result_panel.headline.text() == headline
+    assert door.result_panel.reason.text()  # the reason, in words
+    rows = checkins_in(door_services.replica)
+    assert [r.result for r in rows] == [result.value]  # refusals are logged too
+
+
+def test_pyzbar_reads_the_camera_frames_too(qtbot, make_door, ticket_images):
+    camera = camera_of([ticket_images["chima"]], decoder="pyzbar")
+    door = make_door(camera)
+    with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS):
+        door.start_camera()
+    assert door.result_panel.name.text() == "Chimamanda Ngozi Adichie"
+
+
+def test_exit_mode_checks_people_out(qtbot, make_door, door_services):
+    door = make_door()
+    with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS):
+        door.scan_code("ADA-0001")
+    qtbot.mouseClick(door.exit_button, Qt.MouseButton.LeftButton)
+    assert door.direction == "exit"
+    assert "Exit" in door.result_panel.headline.text() or door.result_panel.state != "ready"
+    with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS) as shown:
+        door.scan_code("ADA-0001")
+    assert shown.args[0].result == Result.EXITED
+    assert door.result_panel.headline.text() == "Goodbye"
+    assert [r.kind for r in checkins_in(door_services.replica)] == ["entry", "exit"]
+
+
+def test_the_panel_goes_back_to_ready_by_itself(qtbot, make_door):
+    door = make_door()
+    door.result_panel.hold_seconds.update(green=0.2)
+    with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS):
+        door.scan_code("GRACE-0002")
+    assert door.result_panel.state == "green"
+    with qtbot.waitSignal(door.result_panel.returned_to_ready, timeout=WAIT_MS):
+        pass
+    assert door.result_panel.state == "ready"
+    assert door.result_panel.name.text() == "Show your ticket"
+
+
+def test_without_a_camera_the_panel_says_so_and_the_hand_scanner_still_works(qtbot, make_door, door_services,
+                                                                               qapp):
+    # Camera 57: the real webcam code path, on a machine without that camera.
+    camera = CameraPipeline(lambda: open_source(57), make_decoder())
+    door = make_door(camera)
+    with qtbot.waitSignal(camera.camera_failed, timeout=WAIT_MS):
+        door.start_camera()
+    assert "No camera found (camera 57)" in door.camera_view.message
+    assert "hand scanner" in door.camera_view.message
+    assert not door.camera_view.has_picture
+    assert "hand scanner" in door.result_panel.reason.text()
+
+    scanner = HandScannerFilter()
+    scanner.code_scanned.connect(door.scan_code)
+    qapp.installEventFilter(scanner)
+    try:
+        door.code_field.setFocus()
+        with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS) as shown:
+            qtbot.keyClicks(door.code_field, "GRACE-0002")
+            qtbot.keyClick(door.code_field, Qt.Key.Key_Return)
+    finally:
+        qapp.removeEventFilter(scanner)
+    assert shown.args[0].result == Result.ADMITTED
+    assert door.result_panel.name.text() == "Grace Hopper"
+
+
+def test_the_code_field_checks_in_a_code_typed_by_hand(qtbot, make_door):
+    door = make_door()
+    door.code_field.setText("  CHIMA-0005 ")
+    with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS) as shown:
+        qtbot.keyClick(door.code_field, Qt.Key.Key_Return)
+    assert shown.args[0].result == Result.ADMITTED
+    assert door.code_field.text() == ""
+
+
+# ---- the hand scanner, whatever has the focus ---------------------------------------------
+
+
+@pytest.fixture
+def search_box(qtbot):
+    """A search box elsewhere in the app with the keyboard focus (the staff desk has one)."""
+    host = QWidget()
+    box = QLineEdit()
+    box.setObjectName("search")
+    QVBoxLayout(host).addWidget(box)
+    qtbot.addWidget(host)
+    host.show()
+    box.setFocus()
+    yield box  # the fixture's frame keeps ``host`` (and so the box) alive
+
+
+@pytest.fixture
+def scanner(qapp):
+    scanner = HandScannerFilter(max_gap_ms=50)
+    qapp.installEventFilter(scanner)
+    yield scanner
+    qapp.removeEventFilter(scanner)
+
+
+def test_hand_scanner_keystrokes_check_in_while_a_search_box_has_focus(qtbot, make_door, door_services, scanner,
+                                                                       search_box):
+    door = make_door()
+    scanner.code_scanned.connect(door.scan_code)
+    with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS) as shown:
+        qtbot.keyClicks(search_box, "EDSGER-0004")
+        qtbot.keyClick(search_box, Qt.Key.Key_Return)
+    assert shown.args[0].result == Result.WAITLISTED
+    assert door.result_panel.state == "amber"
+    assert search_box.text() == ""  # the scan did not end up in the search box
+    assert [r.scanned_code for r in checkins_in(door_services.replica)] == ["EDSGER-0004"]
+
+
+def test_typing_by_hand_in_a_search_box_still_works(qtbot, make_door, door_services, scanner, search_box):
+    door = make_door()
+    returned = []
+    search_box.returnPressed.connect(lambda: returned.append(search_box.text()))
+    scanned = []
+    scanner.code_scanned.connect(scanned.append)
+    for letter in "Ada L":
+        qtbot.keyClick(search_box, letter)
+        qtbot.wait(120)  # a person types a few keys a second
+    qtbot.waitUntil(lambda: search_box.text() == "Ada L", timeout=WAIT_MS)
+    qtbot.keyClick(search_box, Qt.Key.Key_Return)
+    assert returned == ["Ada L"]
+    assert scanned == []
+    assert checkins_in(door_services.replica) == []
+
+
+def test_a_pass_through_widget_gets_scanner_keystrokes_as_typed(qtbot, scanner, search_box):
+    search_box.setProperty("scannerPassThrough", True)
+    scanned = []
+    scanner.code_scanned.connect(scanned.append)
+    qtbot.keyClicks(search_box, "kiosk-enroll://x?code=ABC")
+    qtbot.keyClick(search_box, Qt.Key.Key_Return)
+    assert search_box.text() == "kiosk-enroll://x?code=ABC"
+    assert scanned == []
+
+
+def test_a_scan_the_replica_cannot_record_is_shown_red_and_not_as_a_check_in(qtbot, make_door, door_services):
+    door = make_door()
+    # The replica file is taken away under the app: the environment's fault, shown as a message.
+    door_services.replica.close()
+    path = door_services.replica.path
+    path.rename(path.with_suffix(".moved"))
+    with qtbot.waitSignal(door.scan_failed, timeout=WAIT_MS) as failed:
+        door.scan_code("ADA-0001")
+    assert "not recorded" in failed.args[0]
+    assert door.result_panel.state == "message"
+    assert door.result_panel.headline.text() == "Not recorded"
+    assert door.result_panel.decision is None
