@@ -8,6 +8,7 @@ signals.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 from PySide6.QtCore import Qt, Signal
@@ -30,6 +31,9 @@ from kiosk.app.dashboard.chart import ArrivalsChart
 from kiosk.app.dashboard.figures import SERVER, DashboardFigures
 from kiosk.app.dashboard.live import ReplicaStatsPoller, ServerStatsStream, StreamOpener
 from kiosk.app.staff.attendee_detail import event_zone
+
+
+STREAM_LOOKUP_EVERY_S = 30  # how often a refresh may look for an enrollment made since
 
 
 def _number(value: int | None) -> str:
@@ -94,8 +98,8 @@ class Dashboard(QWidget):
         super().__init__(parent)
         self.setObjectName("dashboard")
         self.services = services
-        self._zone = event_zone(services.event.timezone)
         self._open_stream = open_stream
+        self._stream_checked_at: float | None = None  # when enrollment was last looked for (monotonic)
         self._server_live = False
         self._source: str | None = None
         self._latest_replica: DashboardFigures | None = None
@@ -164,6 +168,7 @@ class Dashboard(QWidget):
         self.poller.figures_counted.connect(self.on_poller_figures_counted)
         self.poller.count_failed.connect(self.on_poller_count_failed)
         self.stream: ServerStatsStream | None = None
+        self._started = False
         if services.sync_bridge is not None:
             services.sync_bridge.sync_finished.connect(self.on_sync_bridge_sync_finished)
 
@@ -171,23 +176,26 @@ class Dashboard(QWidget):
 
     def start(self) -> None:
         """Begin counting locally, and listen to the server when this kiosk is enrolled."""
+        self._started = True
         self.poller.start()
         if self._open_stream is not None:
             self._start_stream(self._open_stream)
         else:
-            self.services.db_worker.submit(_stream_target, self.services.replica,
-                                           on_done=self._on_stream_target, on_error=lambda _exc: None)
+            self._look_for_stream()
 
     def stop(self) -> None:
         """Stop the timer and the stream's thread (before the window closes)."""
+        self._started = False
         self.poller.stop()
         if self.stream is not None:
             self.stream.stop()
 
     def refresh(self) -> None:
-        """Something changed on this kiosk (a scan, a walk-in, an import): count again soon."""
+        """Something changed on this kiosk (a scan, a walk-in, an import, an enrollment): count again soon."""
         if not self._server_live:
             self.poller.count_soon()
+        if self._started and self.stream is None and self._open_stream is None:
+            self._look_for_stream()  # enrolled since the dashboard started?
 
     @property
     def source(self) -> str | None:
@@ -312,6 +320,10 @@ class Dashboard(QWidget):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.fleet_table.setItem(row, column, item)
 
+    @property
+    def _zone(self):
+        return event_zone(self.services.event.timezone)  # the event may be reloaded under us
+
     def _local(self, moment: datetime) -> str:
         return moment.replace(tzinfo=timezone.utc).astimezone(self._zone).strftime("%H:%M:%S")
 
@@ -331,9 +343,22 @@ class Dashboard(QWidget):
 
     # ---- the server stream -------------------------------------------------------------
 
+    def _look_for_stream(self) -> None:
+        now = time.monotonic()
+        if self._stream_checked_at is not None and now - self._stream_checked_at < STREAM_LOOKUP_EVERY_S:
+            return
+        self._stream_checked_at = now
+        self.services.db_worker.submit(_stream_target, self.services.replica,
+                                       on_done=self._on_stream_target, on_error=self._on_stream_target_failed)
+
     def _on_stream_target(self, opener: StreamOpener | None) -> None:
-        if opener is not None:
+        if opener is not None and self.stream is None and self._started:
             self._start_stream(opener)
+
+    def _on_stream_target_failed(self, exc: Exception) -> None:
+        from kiosk.crash import report_unexpected
+
+        self._stream_note = report_unexpected(exc)
 
     def _start_stream(self, opener: StreamOpener) -> None:
         self.stream = ServerStatsStream(opener, self.services.event.name, parent=self)

@@ -64,7 +64,6 @@ class AttendeeDetail(QWidget):
     def __init__(self, services, parent: QWidget | None = None):
         super().__init__(parent)
         self.services = services
-        self._zone = event_zone(services.event.timezone)
         self._attendee: AttendeeView | None = None
         self._lookup: LookupOutcome | None = None
         self._busy = False
@@ -155,6 +154,10 @@ class AttendeeDetail(QWidget):
         self.undo_button.clicked.connect(self.on_undo_button_clicked)
         self.badge_button.clicked.connect(self.on_badge_button_clicked)
         self._show_nothing()
+
+    @property
+    def _zone(self):
+        return event_zone(self.services.event.timezone)  # the event may be reloaded under us
 
     # ---- public ---------------------------------------------------------------
 

@@ -143,6 +143,7 @@ class StaffDesk(QWidget):
 
     def refresh(self) -> None:
         """Statuses may have changed elsewhere (the door, a sync): search again, look up again."""
+        self._show_heading(self.services.event.name or None)  # the event may have been reloaded
         self.search_panel.refresh()
         if self.detail.attendee() is not None:
             self.detail.show_attendee(self.detail.attendee())
