@@ -257,7 +257,7 @@ class KioskApp:
 
     def shutdown(self) -> None:
         """Stop everything in order: no new scans, finish queued writes, close the replica."""
-        self.door.shutdown()
+        self.window.dispose()
         for face in (self.dashboard, self.desk_face):
             for name in ("stop", "shutdown"):
                 method = getattr(face, name, None)

@@ -276,9 +276,14 @@ class MainWindow(QMainWindow):
             event.ignore()
             self.pin_gate.request("Staff PIN to quit the kiosk", self._quit_granted, self)
             return
+        self.dispose()
+        super().closeEvent(event)
+
+    def dispose(self) -> None:
+        """Take the window's application-wide hooks away (also when it is torn down without closing)."""
+        self._relock_timer.stop()
         QApplication.instance().removeEventFilter(self._activity)
         self.door.shutdown()
-        super().closeEvent(event)
 
     def _quit_granted(self) -> None:
         self._quitting = True

@@ -1,0 +1,231 @@
+"""The app shell: the real wiring (KioskApp) with the real door, staff desk and dashboard,
+kiosk mode and its PIN, hand scans at the desk, and the app's command-line start."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QDialogButtonBox
+from sqlalchemy import select
+
+from kiosk.app.main import KioskApp, display_available
+from kiosk.app.pin import LOCKOUT_SECONDS, MAX_WRONG, PinGate
+from kiosk.app.window import DASHBOARD, DESK, DOOR
+from kiosk.app.workers import SerialWorker
+from sync.replica.models import Checkin
+from tests.app.conftest import PIN_HASH, STAFF_PIN, staff_settings
+
+WAIT_MS = 10_000
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def make_shell(qtbot, qapp, door_replica, tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_CONFIG", str(tmp_path / "config.toml"))
+    data_dir = door_replica.path.parent
+    door_replica.close()  # the app opens its own
+    shells = []
+
+    def make(**settings_changes):
+        settings = staff_settings(data_dir, camera=57, **settings_changes)  # camera 57: none here
+        shell = KioskApp(qapp, settings, sounds_enabled=False)
+        qtbot.addWidget(shell.window)
+        shells.append(shell)
+        shell.start()
+        return shell
+
+    yield make
+    for shell in shells:
+        shell.shutdown()
+
+
+def enter_pin(qtbot, gate: PinGate, pin: str) -> bool:
+    dialog = gate.dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.keyClicks(dialog.pin_edit, pin)
+    answers = []
+    on_accepted, on_rejected = (lambda: answers.append(True)), (lambda: answers.append(False))
+    gate.pin_accepted.connect(on_accepted)
+    gate.pin_rejected.connect(on_rejected)
+    try:
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(answers), timeout=WAIT_MS)
+    finally:
+        gate.pin_accepted.disconnect(on_accepted)
+        gate.pin_rejected.disconnect(on_rejected)
+    return answers[0]
+
+
+def test_kiosk_mode_is_full_screen_locked_on_the_door(make_shell):
+    shell = make_shell(kiosk_mode=True)
+    window = shell.window
+    assert window.isFullScreen()
+    assert window.locked and window.current_face == DOOR
+    assert not window.nav_bar.isVisible()
+
+
+def test_the_pin_blocks_leaving_kiosk_mode(qtbot, make_shell):
+    shell = make_shell(kiosk_mode=True)
+    window = shell.window
+    window.request_leave_kiosk_mode()
+    with qtbot.waitSignal(shell.pin_gate.pin_rejected, timeout=WAIT_MS):
+        enter_pin(qtbot, shell.pin_gate, "0000")
+    assert window.kiosk_mode and window.locked and window.isFullScreen()
+    assert shell.pin_gate.dialog.message.text() == "Wrong PIN."
+
+    with qtbot.waitSignal(window.kiosk_mode_changed, timeout=WAIT_MS) as changed:
+        enter_pin(qtbot, shell.pin_gate, STAFF_PIN)
+    assert changed.args == [False]
+    assert not window.kiosk_mode and not window.locked
+    assert not window.isFullScreen()
+    assert window.nav_bar.isVisible()
+
+
+def test_closing_the_locked_kiosk_asks_for_the_pin_and_cancelling_keeps_it_open(qtbot, make_shell):
+    shell = make_shell(kiosk_mode=True)
+    window = shell.window
+    window.close()
+    assert window.isVisible()
+    dialog = shell.pin_gate.dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.reject()
+    assert window.isVisible() and window.locked
+
+
+def test_the_staff_desk_needs_the_pin_in_kiosk_mode_and_the_door_locks_again(qtbot, make_shell):
+    shell = make_shell(kiosk_mode=True)
+    window = shell.window
+    qtbot.mouseClick(shell.door.staff_button, Qt.MouseButton.LeftButton)
+    assert window.current_face == DOOR  # not before the PIN
+    with qtbot.waitSignal(window.face_changed, timeout=WAIT_MS) as changed:
+        enter_pin(qtbot, shell.pin_gate, STAFF_PIN)
+    assert changed.args == [DESK]
+    assert not window.locked and window.nav_bar.isVisible()
+    qtbot.mouseClick(window.face_buttons[DASHBOARD], Qt.MouseButton.LeftButton)
+    assert window.current_face == DASHBOARD  # unlocked: no second PIN
+    qtbot.mouseClick(window.face_buttons[DOOR], Qt.MouseButton.LeftButton)
+    assert window.current_face == DOOR and window.locked and window.kiosk_mode
+
+
+def test_an_unlocked_kiosk_left_alone_locks_itself(qtbot, make_shell):
+    shell = make_shell(kiosk_mode=True)
+    window = shell.window
+    window._relock_timer.setInterval(200)
+    window.request_face(DESK)
+    with qtbot.waitSignal(window.face_changed, timeout=WAIT_MS):
+        enter_pin(qtbot, shell.pin_gate, STAFF_PIN)
+    assert not window.locked
+    with qtbot.waitSignal(window.lock_changed, timeout=WAIT_MS) as locked:
+        pass
+    assert locked.args == [True]
+    assert window.current_face == DOOR
+
+
+def test_windowed_mode_opens_the_desk_without_a_pin(qtbot, make_shell):
+    shell = make_shell(kiosk_mode=False)
+    window = shell.window
+    assert not window.isFullScreen() and window.nav_bar.isVisible()
+    qtbot.mouseClick(shell.door.staff_button, Qt.MouseButton.LeftButton)
+    assert window.current_face == DESK
+    assert shell.pin_gate.dialog is None
+
+
+def test_wrong_pins_lock_the_pin_dialog_for_a_while(qtbot):
+    class Clock:
+        now = 100.0
+
+        def __call__(self):
+            return self.now
+
+    clock = Clock()
+    worker = SerialWorker("pin")
+    gate = PinGate(lambda: PIN_HASH, worker, clock=clock)
+    granted = []
+    try:
+        gate.request("Staff PIN", lambda: granted.append(True))
+        for _ in range(MAX_WRONG):
+            enter_pin(qtbot, gate, "1111")
+        assert gate.seconds_locked() == LOCKOUT_SECONDS
+        dialog = gate.dialog
+        assert not dialog.pin_edit.isEnabled()
+        assert "Too many wrong PINs" in dialog.message.text()
+        dialog.pin_edit.setText(STAFF_PIN)  # even the right PIN is not checked while locked
+        dialog.on_buttons_accepted()
+        assert granted == []
+        clock.now += LOCKOUT_SECONDS + 1
+        qtbot.waitUntil(lambda: dialog.pin_edit.isEnabled(), timeout=WAIT_MS)
+        dialog.pin_edit.clear()
+        assert enter_pin(qtbot, gate, STAFF_PIN)
+        assert granted == [True]
+    finally:
+        if gate.dialog is not None:
+            gate.dialog.reject()
+        worker.stop()
+
+
+def test_a_hand_scan_at_the_staff_desk_checks_in_and_shows_a_banner(qtbot, make_shell):
+    shell = make_shell(kiosk_mode=False)
+    window = shell.window
+    window.request_face(DESK)
+    search = shell.desk_face.search_panel.query_edit
+    search.setFocus()
+    with qtbot.waitSignal(shell.door.decision_shown, timeout=WAIT_MS) as shown:
+        qtbot.keyClicks(search, "ADA-0001")
+        qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert shown.args[0].attendee.full_name == "Ada Lovelace"
+    assert window.banner.isVisible()
+    assert "Ada Lovelace" in window.banner.label.text()
+    assert search.text() == ""
+    with shell.replica.session(write=False) as s:
+        assert [c.result for c in s.scalars(select(Checkin)).all()] == ["admitted"]
+
+
+# ---- starting the app from the command line ------------------------------------------------
+
+
+def _env(tmp_path, **extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env.update(KIOSK_CONFIG=str(tmp_path / "config.toml"), KIOSK_LOG_DIR=str(tmp_path / "logs"),
+               PYTHONPATH=str(ROOT))
+    (tmp_path / "config.toml").write_text("camera = 57\nsounds = false\n", encoding="utf-8")
+    env.update(extra)
+    return env
+
+
+def test_screenshot_option_renders_the_window_and_exits(door_replica, tmp_path):
+    data_dir = door_replica.path.parent
+    door_replica.close()
+    shot = tmp_path / "shot.png"
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), f"--screenshot={shot}", "--windowed"],
+        env=_env(tmp_path, QT_QPA_PLATFORM="offscreen"), capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(shot))
+    assert (image.width(), image.height()) == (1366, 768)
+    assert "Traceback" not in done.stderr
+
+
+def test_without_a_display_the_app_says_how_to_proceed_in_one_line(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "--windowed"], env=_env(tmp_path),
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+    if not sys.platform.startswith("linux"):
+        pytest.skip("only Linux aborts without a display")
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "QT_QPA_PLATFORM=offscreen" in lines[0] and "headless commands" in lines[0]
+
+
+def test_display_detection():
+    assert not display_available({}, "linux")
+    assert display_available({"DISPLAY": ":0"}, "linux")
+    assert display_available({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
+    assert display_available({"QT_QPA_PLATFORM": "offscreen"}, "linux")
+    assert display_available({}, "win32")
