@@ -1,0 +1,347 @@
+"""The roster in and out of the replica: CSV import (all or nothing) and CSV exports.
+
+An import is one transaction: either every good row lands, or nothing does.
+Re-importing updates attendees by (event, ticket code) and never duplicates
+them, so an attendee keeps its id, and with it its check-in history.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Callable, Iterable, NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from sync.clock import utcnow
+from sync.replica import Replica
+from sync.replica.models import Attendee, Checkin, Event, SyncState
+from sync.roster_csv import RosterFileError, RosterRow, RowError, parse_roster
+
+__all__ = ["ImportReport", "RosterFileError", "export_attendees", "export_checkins", "import_roster"]
+
+DEFAULT_EVENT_NAME = "Imported roster"
+PROGRESS_EVERY = 5_000  # rows between two progress reports
+# Spreadsheets run cells starting with these as formulas (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    imported: bool = False  # False: nothing at all was written
+    event_id: str | None = None
+    event_name: str | None = None
+
+
+class _Existing(NamedTuple):
+    """An attendee already in the replica, as the import compares it."""
+
+    id: str
+    first_name: str
+    last_name: str
+    email: str | None
+    ticket_code: str
+    status: str
+    ticket_type: str
+    plus_ones: int
+    merged_into_id: str | None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+def import_roster(
+    replica: Replica,
+    source: Path | str | bytes,
+    *,
+    event_name: str | None = None,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import or update the current event's roster from a CSV file (a path) or its bytes.
+
+    Bad rows are reported, never half-imported: with any bad row and not
+    ``skip_invalid``, nothing is written. Creates the event when the replica
+    has none; renames it when ``event_name`` is given. Raises RosterFileError
+    when the file as a whole cannot be read.
+    """
+    parsed = parse_roster(source)
+    event_name = " ".join((event_name or "").split()) or None
+    with replica.session() as s:  # the write lock from here on: the roster cannot change under us
+        state = s.get(SyncState, "event_id")
+        event_id = state.value if state else None
+        existing = _existing_attendees(s, event_id) if event_id else {}
+        rows, email_errors = _without_email_conflicts(parsed.rows, existing)
+        errors = sorted(parsed.errors + email_errors, key=lambda e: e.line)
+        report = ImportReport(errors=errors, event_id=event_id)
+        if errors and not skip_invalid:
+            return report
+
+        event = _ensure_event(s, event_id, event_name, _name_of(source))
+        plan = _plan(rows, existing, parsed.columns, event.id, _sqlite_datetime(utcnow()))
+        _write(s, plan, progress)
+    report.event_id, report.event_name = event.id, event.name
+    report.created = len(plan.inserts)
+    report.updated = len(plan.full_updates) + len(plan.detail_updates)
+    report.unchanged = plan.unchanged
+    report.imported = True
+    return report
+
+
+def _name_of(source: Path | str | bytes) -> str:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return DEFAULT_EVENT_NAME
+    return Path(source).stem or DEFAULT_EVENT_NAME
+
+
+def _sqlite_datetime(moment: datetime) -> str:
+    """A naive UTC datetime as SQLAlchemy's SQLite DateTime type stores it (rows are written raw)."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _existing_attendees(s: Session, event_id: str) -> dict[str, _Existing]:
+    # Raw rows: at 100,000 attendees, ORM objects would cost seconds here.
+    result = s.connection().exec_driver_sql(
+        f"SELECT {', '.join(_Existing._fields)} FROM attendees WHERE event_id = ?", (event_id,)
+    )
+    return {row[4]: _Existing._make(row) for row in result}
+
+
+def _without_email_conflicts(
+    rows: list[RosterRow], existing: dict[str, _Existing]
+) -> tuple[list[RosterRow], list[RowError]]:
+    """Refuse a row whose email belongs to another ticket that keeps it after the import.
+
+    A ticket keeps its replica email when the file does not (validly) mention
+    it; refusing a row can therefore expose another conflict, hence the loop.
+    Merged walk-ins do not count: their canonical attendee holds the email.
+    """
+    owners: dict[str, list[_Existing]] = {}
+    for attendee in existing.values():
+        if attendee.email and attendee.merged_into_id is None:
+            owners.setdefault(attendee.email, []).append(attendee)
+    errors: list[RowError] = []
+    kept = rows
+    while True:
+        kept_codes = {row.ticket_code for row in kept}
+        still_kept = []
+        for row in kept:
+            holders = owners.get(row.email) if row.email else None
+            holder = next((a for a in holders if a.ticket_code not in kept_codes), None) if holders else None
+            if holder is None:
+                still_kept.append(row)
+            else:
+                errors.append(RowError(
+                    row.line,
+                    f"email {row.email} already belongs to ticket {holder.ticket_code} "
+                    f"({holder.full_name}) in this event",
+                ))
+        if len(still_kept) == len(kept):
+            return kept, errors
+        kept = still_kept
+
+
+def _ensure_event(s: Session, event_id: str | None, new_name: str | None, default_name: str) -> Event:
+    """The current event; created (and made current) when there is none, renamed when asked."""
+    event = s.get(Event, event_id) if event_id else None
+    if event is None:
+        event = Event(id=event_id or str(uuid.uuid4()), name=(new_name or default_name)[:200])
+        s.add(event)
+        s.merge(SyncState(key="event_id", value=event.id))
+    elif new_name and event.name != new_name[:200]:
+        event.name = new_name[:200]
+    s.flush()
+    return event
+
+
+# ---- writing ----------------------------------------------------------------
+
+INSERT_COLUMNS = ("id", "event_id", "first_name", "last_name", "email", "ticket_code", "status", "ticket_type",
+                  "plus_ones", "is_walkin", "inside", "created_at", "updated_at")
+# Two kinds of update: setting a name or email re-indexes the row for search
+# (the trigger fires when those columns are set, even to the same value), so a
+# row whose name and email did not change sets only its other fields.
+FULL_UPDATE_COLUMNS = ("id", "first_name", "last_name", "email", "status", "ticket_type", "plus_ones", "updated_at")
+DETAIL_UPDATE_COLUMNS = ("id", "status", "ticket_type", "plus_ones", "updated_at")
+# Rows per statement. SQLite's FTS5 flushes its pending index data at the end
+# of every statement that fires the search-index trigger, so one row per
+# statement is several times slower than a few hundred.
+ROWS_PER_STATEMENT = 500
+
+
+@dataclass
+class _Plan:
+    """The rows to write, each a tuple in the column order of the statement that writes it."""
+
+    inserts: list[tuple] = field(default_factory=list)
+    full_updates: list[tuple] = field(default_factory=list)
+    detail_updates: list[tuple] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _plan(rows: list[RosterRow], existing: dict[str, _Existing], columns: frozenset[str], event_id: str,
+          now: str) -> _Plan:
+    plan = _Plan()
+    for row in rows:
+        old = existing.get(row.ticket_code)
+        if old is None:
+            plan.inserts.append((str(uuid.uuid4()), event_id, row.first_name, row.last_name, row.email,
+                                 row.ticket_code, row.status, row.ticket_type, row.plus_ones, False, False, now, now))
+            continue
+        # An optional column the file does not have leaves that field as it was.
+        status = row.status if "status" in columns else old.status
+        ticket_type = row.ticket_type if "ticket_type" in columns else old.ticket_type
+        plus_ones = row.plus_ones if "plus_ones" in columns else old.plus_ones
+        same_details = (status, ticket_type, plus_ones) == (old.status, old.ticket_type, old.plus_ones)
+        if (row.first_name, row.last_name, row.email) != (old.first_name, old.last_name, old.email):
+            plan.full_updates.append(
+                (old.id, row.first_name, row.last_name, row.email, status, ticket_type, plus_ones, now))
+        elif not same_details:
+            plan.detail_updates.append((old.id, status, ticket_type, plus_ones, now))
+        else:
+            plan.unchanged += 1
+    return plan
+
+
+def _values_list(width: int, count: int) -> str:
+    one = "(" + ", ".join("?" * width) + ")"
+    return ", ".join([one] * count)
+
+
+def _insert_sql(count: int) -> str:
+    return f"INSERT INTO attendees ({', '.join(INSERT_COLUMNS)}) VALUES {_values_list(len(INSERT_COLUMNS), count)}"
+
+
+def _update_sql(columns: tuple[str, ...], count: int) -> str:
+    assignments = ", ".join(f"{name} = v.column{i}" for i, name in enumerate(columns, start=1) if i > 1)
+    return (
+        f"UPDATE attendees SET {assignments} FROM (VALUES {_values_list(len(columns), count)}) AS v "
+        "WHERE attendees.id = v.column1"
+    )
+
+
+def _write(s: Session, plan: _Plan, progress: Progress | None) -> None:
+    connection = s.connection()
+    total = len(plan.inserts) + len(plan.full_updates) + len(plan.detail_updates) + plan.unchanged
+    done = plan.unchanged
+    reported = done
+    if progress:
+        progress(done, total)
+    for make_sql, batch in (
+        (_insert_sql, plan.inserts),
+        (partial(_update_sql, FULL_UPDATE_COLUMNS), plan.full_updates),
+        (partial(_update_sql, DETAIL_UPDATE_COLUMNS), plan.detail_updates),
+    ):
+        for start in range(0, len(batch), ROWS_PER_STATEMENT):
+            chunk = batch[start:start + ROWS_PER_STATEMENT]
+            connection.exec_driver_sql(make_sql(len(chunk)), tuple(v for row in chunk for v in row))
+            done += len(chunk)
+            if progress and (done - reported >= PROGRESS_EVERY or done == total):
+                progress(done, total)
+                reported = done
+
+
+# ---- exports ----------------------------------------------------------------
+
+CHECKIN_COLUMNS = ("id", "time_utc", "kind", "result", "attendee_name", "ticket_code", "door",
+                   "device_id", "operator", "duplicate", "undone", "flag", "undoes_id")
+ATTENDEE_COLUMNS = ("first_name", "last_name", "email", "ticket_code", "ticket_type", "status", "plus_ones",
+                    "walk_in", "checked_in", "arrival_time_utc", "arrival_door", "inside", "merged_into")
+
+
+def export_checkins(replica: Replica, path: Path | str) -> int:
+    """Write the current event's whole check-in log, oldest first; return the number of rows."""
+    with replica.session(write=False) as s:
+        event_id = _current_event(s)
+        undone = set(s.scalars(
+            select(Checkin.undoes_id).where(Checkin.event_id == event_id, Checkin.undoes_id.is_not(None))
+        ))
+        query = (
+            select(Checkin, Attendee.first_name, Attendee.last_name, Attendee.ticket_code)
+            .outerjoin(Attendee, Attendee.id == Checkin.attendee_id)
+            .where(Checkin.event_id == event_id)
+            .order_by(Checkin.device_time, Checkin.id)
+        )
+        rows = [
+            (c.id, _iso(c.device_time), c.kind, c.result, f"{first or ''} {last or ''}".strip(),
+             code or c.scanned_code, c.door, c.device_id, c.operator, _yes(c.duplicate), _yes(c.id in undone),
+             c.flag, c.undoes_id or "")
+            for c, first, last, code in s.execute(query)
+        ]
+    return _write_csv(path, CHECKIN_COLUMNS, rows)
+
+
+def export_attendees(replica: Replica, path: Path | str) -> int:
+    """Write the current event's attendees with their arrival; return the number of rows.
+
+    The first columns are the roster's, so the file can be imported again.
+    A walk-in merged into an RSVP is kept, naming the ticket it was merged into.
+    """
+    arrival = aliased(Checkin)
+    canonical = aliased(Attendee)
+    with replica.session(write=False) as s:
+        event_id = _current_event(s)
+        query = (
+            select(Attendee, arrival.device_time, arrival.door, canonical.ticket_code)
+            .outerjoin(arrival, arrival.id == Attendee.arrival_id)
+            .outerjoin(canonical, canonical.id == Attendee.merged_into_id)
+            .where(Attendee.event_id == event_id)
+            .order_by(Attendee.last_name, Attendee.first_name, Attendee.ticket_code)
+        )
+        rows = [
+            (a.first_name, a.last_name, a.email or "", a.ticket_code, a.ticket_type, a.status, a.plus_ones,
+             _yes(a.is_walkin), _yes(a.arrival_id is not None), _iso(arrived_at), door or "", _yes(a.inside),
+             merged_into or "")
+            for a, arrived_at, door, merged_into in s.execute(query)
+        ]
+    return _write_csv(path, ATTENDEE_COLUMNS, rows)
+
+
+def _current_event(s: Session) -> str | None:
+    state = s.get(SyncState, "event_id")
+    return state.value if state else None
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() + "Z" if moment else ""
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def spreadsheet_safe(value) -> str:
+    """A cell that a spreadsheet shows as text, never runs as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _write_csv(path: Path | str, header: Iterable[str], rows: list[tuple]) -> int:
+    """Write UTF-8 CSV to a side file, then move it into place: a failed export leaves no half file."""
+    path = Path(path)
+    partial_path = path.with_name(path.name + ".part")
+    try:
+        with open(partial_path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial_path, path)
+    except BaseException:
+        partial_path.unlink(missing_ok=True)
+        raise
+    return len(rows)
