@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "kiosk.cli_admin",
     "kiosk.cli_scan",
     "kiosk.cli_sync",
+    "kiosk.cli_server",
 ]
 
 

@@ -177,10 +177,20 @@ class EventList(Reply):
     items: list[Event]
 
 
+def _known_zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r} (use a name such as Europe/Paris)") from exc
+    return name
+
+
 class CreateEventRequest(Request):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     venue_capacity: Annotated[StrictInt, Field(ge=0, le=10_000_000)] | None = None
-    timezone: Annotated[str, Field(min_length=1, max_length=64)] = "UTC"
+    timezone: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_known_zone)] = "UTC"
     starts_at: UtcDateTime | None = None
     status: EventStatus = "published"
     settings: dict[str, Any] = Field(default_factory=dict)

@@ -15,7 +15,7 @@ from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -61,7 +61,10 @@ def _sqlite_on_begin(conn) -> None:
 class Database:
     def __init__(self, url: str):
         self.url = normalise_url(url)
-        parsed = make_url(self.url)
+        try:
+            parsed = make_url(self.url)
+        except ArgumentError as exc:
+            raise DatabaseUnavailable(f"{url!r} is not a database URL (sqlite:///path.db or postgresql://...)") from exc
         self.dialect = parsed.get_backend_name()
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
@@ -70,7 +73,10 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_on_connect)
             event.listen(self.engine, "begin", _sqlite_on_begin)
         elif self.dialect == "postgresql":
-            self.engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            try:
+                self.engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            except NoSuchModuleError as exc:
+                raise DatabaseUnavailable("PostgreSQL needs psycopg 3: pip install 'psycopg[binary]'") from exc
         else:
             raise DatabaseUnavailable(f"Unsupported database {parsed.drivername!r}: use sqlite:/// or postgresql://")
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
@@ -127,7 +133,8 @@ class Database:
                 config.attributes["connection"] = conn
                 upgrade(config, "head")
         except OperationalError as exc:
-            raise DatabaseUnavailable(f"Cannot use the database: {exc.orig}") from exc
+            first_line = (str(exc.orig).strip().splitlines() or ["unknown error"])[0]
+            raise DatabaseUnavailable(f"Cannot use the database: {first_line}") from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
