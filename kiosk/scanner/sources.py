@@ -44,6 +44,14 @@ def read_image(path: Path | str) -> np.ndarray:
     return frame
 
 
+def _quiet_opencv(cv2) -> None:
+    """Also when cv2 was imported before this module set OPENCV_LOG_LEVEL."""
+    try:
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    except AttributeError:  # an OpenCV build without the logging module
+        pass
+
+
 class FrameSource:
     """Frames, one at a time. Open with :meth:`open`, read until None, then :meth:`close`."""
 
@@ -81,11 +89,15 @@ class _Pacer:
         if not self.interval:
             return
         now = time.perf_counter()
+        if not self.next_at:  # the first frame goes at once
+            self.next_at = now + self.interval
+            return
         if self.next_at > now:
             time.sleep(self.next_at - now)
             now = self.next_at
-        # Never "catch up" with a burst after a stall: a camera does not either.
-        self.next_at = max(self.next_at + self.interval, now)
+        # A steady cadence; after a stall, start again from now rather than catch up in a burst.
+        following = self.next_at + self.interval
+        self.next_at = following if following > now else now + self.interval
 
 
 class CameraSource(FrameSource):
@@ -100,6 +112,7 @@ class CameraSource(FrameSource):
     def open(self) -> None:
         import cv2
 
+        _quiet_opencv(cv2)
         capture = cv2.VideoCapture(self.index)
         if not capture.isOpened():
             capture.release()

@@ -89,3 +89,21 @@ def test_each_worker_has_its_own_thread(qtbot):
         for w in workers:
             w.stop()
     assert len(set(seen)) == 3
+
+
+def test_signal_emission_keeps_python_objects_alive(qtbot):
+    """PySide6 6.12.0 drops a reference to True on every emission to a Python slot; on Python 3.11
+    the app then dies after a few thousand signals ("bool_dealloc"). pyproject.toml excludes it."""
+    import sys
+
+    worker = SerialWorker("refcount")
+    results = []
+    try:
+        before = sys.getrefcount(True)
+        for _ in range(200):
+            worker.submit(bool, 1, on_done=results.append)
+        qtbot.waitUntil(lambda: len(results) == 200, timeout=WAIT_MS)
+        results.clear()
+        assert sys.getrefcount(True) >= before - 5
+    finally:
+        worker.stop()
