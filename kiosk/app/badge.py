@@ -6,7 +6,9 @@ painting is sharp on screen, in a PDF and on a label printer.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import qrcode
@@ -30,6 +32,7 @@ from kiosk.core.results import AttendeeView
 # A 4 x 3 inch name badge: the common size of badge stock and label printers.
 BADGE_SIZE_MM = QSizeF(101.6, 76.2)
 MM_PER_INCH = 25.4
+BADGE_ASPECT = BADGE_SIZE_MM.width() / BADGE_SIZE_MM.height()
 QUIET_ZONE_MODULES = 4  # the blank margin a QR reader needs around the code
 
 
@@ -51,21 +54,25 @@ class BadgeContent:
         return cls(event_name, attendee.full_name, attendee.ticket_code, attendee.ticket_type)
 
 
-def qr_modules(text: str) -> list[list[bool]]:
-    """The QR code of ``text`` as rows of dark (True) modules, quiet zone included."""
+@lru_cache(maxsize=64)
+def qr_modules(text: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR code of ``text`` as rows of dark (True) modules, quiet zone included (cached: a
+    badge on screen is repainted often)."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE_MODULES)
     code.add_data(text)
     code.make(fit=True)
-    return code.get_matrix()
+    return tuple(tuple(row) for row in code.get_matrix())
 
 
-def paint_qr(painter: QPainter, rect: QRectF, modules: list[list[bool]]) -> None:
+def paint_qr(painter: QPainter, rect: QRectF, modules) -> None:
     """Paint the code as a square centred in ``rect``, on white, one path of dark runs."""
     count = len(modules)
-    side = min(rect.width(), rect.height())
-    module = side / count
-    left = rect.left() + (rect.width() - side) / 2
-    top = rect.top() + (rect.height() - side) / 2
+    module = min(rect.width(), rect.height()) / count
+    if module >= 2:
+        module = math.floor(module)  # whole device pixels: no seams between modules on screen
+    side = module * count
+    left = round(rect.left() + (rect.width() - side) / 2)
+    top = round(rect.top() + (rect.height() - side) / 2)
     painter.fillRect(QRectF(left, top, side, side), Qt.white)
     path = QPainterPath()
     for row, line in enumerate(modules):
@@ -77,9 +84,7 @@ def paint_qr(painter: QPainter, rect: QRectF, modules: list[list[bool]]) -> None
             start = col
             while col < count and line[col]:
                 col += 1
-            # Neighbouring runs overlap by a hair so no seam shows between them.
-            path.addRect(QRectF(left + start * module, top + row * module,
-                                (col - start) * module, module * 1.02))
+            path.addRect(QRectF(left + start * module, top + row * module, (col - start) * module, module))
     painter.save()
     painter.setPen(Qt.NoPen)
     painter.setBrush(Qt.black)
@@ -232,9 +237,8 @@ def print_badge(badge: BadgeContent, printer) -> None:
     try:
         page = QRectF(printer.pageRect(printer.Unit.DevicePixel))
         page.moveTo(0, 0)
-        ratio = BADGE_SIZE_MM.width() / BADGE_SIZE_MM.height()
-        width = min(page.width(), page.height() * ratio)
-        target = QRectF(0, 0, width, width / ratio)
+        width = min(page.width(), page.height() * BADGE_ASPECT)
+        target = QRectF(0, 0, width, width / BADGE_ASPECT)
         paint_badge(painter, target, badge)
     finally:
         painter.end()

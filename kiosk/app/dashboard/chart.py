@@ -35,14 +35,14 @@ def continuous_buckets(buckets: list[tuple[datetime, int]], limit: int = MAX_BUC
 
 
 def nice_ceiling(value: int) -> int:
-    """A round axis maximum at or above ``value`` (5, 10, 20, 50, 100, 200, ...), in five grid steps."""
+    """The smallest round axis maximum at or above ``value`` that divides into five round steps."""
     if value <= 5:
         return 5
     magnitude = 1
     while True:
-        for factor in (1, 2, 5):
-            if factor * magnitude >= value:
-                return factor * magnitude
+        for factor in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8):
+            if factor * magnitude >= value and (factor * magnitude) % GRID_STEPS == 0:
+                return int(factor * magnitude)
         magnitude *= 10
 
 

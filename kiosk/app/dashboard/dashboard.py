@@ -31,6 +31,7 @@ from kiosk.app.dashboard.chart import ArrivalsChart
 from kiosk.app.dashboard.figures import SERVER, DashboardFigures
 from kiosk.app.dashboard.live import ReplicaStatsPoller, ServerStatsStream, StreamOpener
 from kiosk.app.staff.attendee_detail import event_zone
+from kiosk.app.staff.style import AMBER_TEXT, use_base_font
 
 
 STREAM_LOOKUP_EVERY_S = 30  # how often a refresh may look for an enrollment made since
@@ -122,6 +123,10 @@ class Dashboard(QWidget):
         self.arrived_bar.setObjectName("arrived_bar")
         self.arrived_bar.setTextVisible(False)
         self.arrived_bar.setFixedHeight(10)
+        self.arrived_bar.setStyleSheet(
+            f"QProgressBar {{ border: none; background: #dfe5e8; border-radius: 5px; }}"
+            f"QProgressBar::chunk {{ background: {theme.GREEN}; border-radius: 5px; }}"
+        )
         self.arrived_tile.layout().addWidget(self.arrived_bar)
         self.inside_tile = FigureTile("Inside now", "tile_inside")
         self.walkins_tile = FigureTile("Walk-ins", "tile_walkins")
@@ -171,6 +176,7 @@ class Dashboard(QWidget):
         self._started = False
         if services.sync_bridge is not None:
             services.sync_bridge.sync_finished.connect(self.on_sync_bridge_sync_finished)
+        use_base_font(self)  # last: every child built above gets it
 
     # ---- public ------------------------------------------------------------------
 
@@ -257,8 +263,8 @@ class Dashboard(QWidget):
         )
         waiting = figures.waiting_to_sync
         self.waiting_tile.set_figure(
-            _number(waiting), "all kiosks" if figures.source == SERVER else "on this kiosk",
-            "#8a5a00" if waiting else "#1b1f24",
+            _number(waiting), "all kiosks, as last reported" if figures.source == SERVER else "on this kiosk",
+            AMBER_TEXT if waiting else "#1b1f24",
         )
         self.chart.set_buckets(figures.arrivals_per_5min, self._zone)
         self._fill_doors(figures)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.app import theme
 from kiosk.app.staff.errors import message_for
+from kiosk.app.staff.style import HEADING_PT, use_base_font
 from kiosk.app.staff.status_words import status_colour, status_words
 from kiosk.core.desk import ENTRY, EXIT, LookupOutcome, ScanHistoryItem, UndoOutcome
 from kiosk.core.results import AttendeeView, Decision
@@ -121,6 +122,7 @@ class AttendeeDetail(QWidget):
         buttons = QHBoxLayout()
         for button in (self.checkin_button, self.checkout_button, self.undo_button, self.badge_button):
             button.setMinimumHeight(48)
+            button.setFont(theme.font(14, bold=button is self.checkin_button))
             buttons.addWidget(button)
 
         self.history_table = QTableWidget(0, 4)
@@ -133,7 +135,7 @@ class AttendeeDetail(QWidget):
         self.history_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.history_table.horizontalHeader().setStretchLastSection(True)
         history_title = QLabel("History at the doors")
-        history_title.setFont(theme.font(theme.BODY_PT, bold=True))
+        history_title.setFont(theme.font(HEADING_PT, bold=True))
 
         header = QHBoxLayout()
         header.addWidget(self.name_label, 1)
@@ -154,6 +156,7 @@ class AttendeeDetail(QWidget):
         self.undo_button.clicked.connect(self.on_undo_button_clicked)
         self.badge_button.clicked.connect(self.on_badge_button_clicked)
         self._show_nothing()
+        use_base_font(self)  # last: every child built above gets it
 
     @property
     def _zone(self):

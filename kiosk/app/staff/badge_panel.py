@@ -5,16 +5,46 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, QSize, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.app import theme
-from kiosk.app.badge import BadgeContent, BadgeError, badge_image, print_badge, write_badge_pdf
+from kiosk.app.badge import BADGE_ASPECT, BadgeContent, BadgeError, paint_badge, print_badge, write_badge_pdf
 from kiosk.app.staff.dialogs import Dialogs
+from kiosk.app.staff.style import use_base_font
 from kiosk.core.results import AttendeeView
 
-SCREEN_DPI = 150
+MAX_BADGE_WIDTH = 640  # on screen, in pixels
+
+
+class BadgeView(QWidget):
+    """The badge painted as it prints (vectors), as large as the space allows, sitting on its bottom edge."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("badge_view")
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setMinimumSize(QSize(320, 240))
+        self.badge: BadgeContent | None = None
+
+    def set_badge(self, badge: BadgeContent | None) -> None:
+        self.badge = badge
+        self.update()
+
+    def badge_rect(self) -> QRectF:
+        width = min(self.width() - 2, (self.height() - 2) * BADGE_ASPECT, MAX_BADGE_WIDTH)
+        height = width / BADGE_ASPECT
+        return QRectF((self.width() - width) / 2, self.height() - height - 1, width, height)
+
+    def paintEvent(self, _event) -> None:  # noqa: N802
+        if self.badge is None:
+            return
+        painter = QPainter(self)
+        try:
+            paint_badge(painter, self.badge_rect(), self.badge)
+        finally:
+            painter.end()
 
 
 class BadgePanel(QWidget):
@@ -29,10 +59,7 @@ class BadgePanel(QWidget):
         self.dialogs = dialogs or Dialogs()
         self._badge: BadgeContent | None = None
 
-        self.image_label = QLabel()
-        self.image_label.setObjectName("badge_image")
-        self.image_label.setAlignment(Qt.AlignCenter)
-        self.image_label.setMinimumSize(QSize(420, 315))
+        self.badge_view = BadgeView()
         self.print_button = QPushButton("Print badge")
         self.print_button.setObjectName("print_badge_button")
         self.pdf_button = QPushButton("Save as PDF…")
@@ -41,6 +68,7 @@ class BadgePanel(QWidget):
         self.message_label.setObjectName("badge_message")
         self.message_label.setWordWrap(True)
 
+        self.print_button.setFont(theme.font(13, bold=True))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for button in (self.print_button, self.pdf_button):
@@ -49,20 +77,17 @@ class BadgePanel(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.image_label, 1)
+        layout.addWidget(self.badge_view, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.message_label)
 
         self.print_button.clicked.connect(self.on_print_button_clicked)
         self.pdf_button.clicked.connect(self.on_pdf_button_clicked)
+        use_base_font(self)  # last: every child built above gets it
 
     def show_badge(self, attendee: AttendeeView) -> None:
         self._badge = BadgeContent.of(attendee, self.services.event.name)
-        self.image = badge_image(self._badge, dpi=SCREEN_DPI)
-        pixmap = QPixmap.fromImage(self.image)
-        self.image_label.setPixmap(
-            pixmap.scaled(self.image_label.minimumSize(), Qt.KeepAspectRatio, Qt.SmoothTransformation)
-        )
+        self.badge_view.set_badge(self._badge)
         self.message_label.setText("")
         self.print_button.setToolTip("" if self.dialogs.has_printer()
                                      else "No printer is installed: the badge will be saved as a PDF.")

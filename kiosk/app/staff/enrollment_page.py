@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from kiosk.app import theme
 from kiosk.app.staff.dialogs import Dialogs
 from kiosk.app.staff.errors import message_for
+from kiosk.app.staff.style import section, use_base_font
 from kiosk.scanner.decoders import DecoderUnavailable
 from kiosk.scanner.sources import SourceError
 
@@ -51,14 +51,12 @@ class EnrollmentPage(QWidget):
         self._camera = None
         self._busy = False
 
-        box = QGroupBox("Enroll this kiosk")
-        box.setFont(theme.font(15, bold=True))
+        box, box_layout = section("Enroll this kiosk")
         intro = QLabel(
             "On the organizer's screen, create an enrollment code for this door. Then scan its QR code "
             "with a hand scanner (into the box below) or with the camera, or paste the code."
         )
         intro.setWordWrap(True)
-        intro.setFont(theme.font(theme.BODY_PT))
         self.server_edit = QLineEdit(services.settings.server_url)
         self.server_edit.setObjectName("enroll_server")
         self.server_edit.setPlaceholderText("http://192.168.1.10:8000 (filled in by the QR code)")
@@ -93,7 +91,6 @@ class EnrollmentPage(QWidget):
         self.progress_bar.setObjectName("enroll_progress")
         self.progress_bar.hide()
 
-        box_layout = QVBoxLayout(box)
         box_layout.addWidget(intro)
         box_layout.addLayout(form)
         box_layout.addLayout(buttons)
@@ -112,6 +109,7 @@ class EnrollmentPage(QWidget):
         if services.sync_bridge is not None:
             services.sync_bridge.sync_progressed.connect(self.on_sync_bridge_sync_progressed)
             services.sync_bridge.sync_finished.connect(self.on_sync_bridge_sync_finished)
+        use_base_font(self)  # last: every child built above gets it
 
     # ---- public -----------------------------------------------------------------
 

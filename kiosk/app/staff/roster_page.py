@@ -8,7 +8,6 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from kiosk.app import theme
 from kiosk.app.staff.dialogs import Dialogs
 from kiosk.app.staff.errors import message_for
+from kiosk.app.staff.style import AMBER_TEXT, section, use_base_font
 
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
 MAX_ERRORS_SHOWN = 1000
@@ -63,14 +63,12 @@ class RosterPage(QWidget):
         self.progress_relay = ProgressRelay(self)
 
         # ---- import
-        import_box = QGroupBox("Import a roster (CSV)")
-        import_box.setFont(theme.font(15, bold=True))
+        import_box, import_layout = section("Import a roster (CSV)")
         columns = QLabel(
             "Columns: first_name, last_name, email, ticket_code; optional status, ticket_type, plus_ones. "
             "Importing again updates the attendees already there."
         )
         columns.setWordWrap(True)
-        columns.setFont(theme.font(theme.BODY_PT))
         self.event_name_edit = QLineEdit()
         self.event_name_edit.setObjectName("import_event_name")
         self.event_name_edit.setPlaceholderText("Event name (for the first import, when no event is loaded)")
@@ -99,7 +97,6 @@ class RosterPage(QWidget):
         self.errors_table.setWordWrap(True)
         self.errors_table.hide()
 
-        import_layout = QVBoxLayout(import_box)
         import_layout.addWidget(columns)
         import_layout.addWidget(self.event_name_edit)
         import_layout.addWidget(self.skip_invalid_check)
@@ -109,8 +106,7 @@ class RosterPage(QWidget):
         import_layout.addWidget(self.errors_table, 1)
 
         # ---- export
-        export_box = QGroupBox("Export (CSV)")
-        export_box.setFont(theme.font(15, bold=True))
+        export_box, export_layout = section("Export (CSV)")
         self.export_checkins_button = QPushButton("Export check-ins…")
         self.export_checkins_button.setObjectName("export_checkins_button")
         self.export_attendees_button = QPushButton("Export attendees…")
@@ -118,12 +114,10 @@ class RosterPage(QWidget):
         self.export_message = QLabel("")
         self.export_message.setObjectName("export_message")
         self.export_message.setWordWrap(True)
-        self.export_message.setFont(theme.font(theme.BODY_PT))
         export_buttons = QHBoxLayout()
         for button in (self.export_checkins_button, self.export_attendees_button):
             button.setMinimumHeight(48)
             export_buttons.addWidget(button)
-        export_layout = QVBoxLayout(export_box)
         export_layout.addLayout(export_buttons)
         export_layout.addWidget(self.export_message)
 
@@ -135,6 +129,7 @@ class RosterPage(QWidget):
         self.import_button.clicked.connect(self.on_import_button_clicked)
         self.export_checkins_button.clicked.connect(self.on_export_checkins_button_clicked)
         self.export_attendees_button.clicked.connect(self.on_export_attendees_button_clicked)
+        use_base_font(self)  # last: every child built above gets it
 
     # ---- public ---------------------------------------------------------------------
 
@@ -204,7 +199,7 @@ class RosterPage(QWidget):
         counts = f"{report.created} new, {report.updated} updated, {report.unchanged} unchanged"
         if report.imported:
             bad = f"; {len(errors)} bad row(s) skipped, listed below" if errors else ""
-            self._summary(f"Imported {path.name}: {counts}{bad}.", theme.GREEN if not errors else "#8a5a00")
+            self._summary(f"Imported {path.name}: {counts}{bad}.", theme.GREEN if not errors else AMBER_TEXT)
         else:
             self._summary(
                 f"Nothing was imported: {len(errors)} bad row(s) in {path.name}, listed below. Fix them, "

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QLineEdit,
 
 from kiosk.app import theme
 from kiosk.app.staff.errors import message_for
+from kiosk.app.staff.style import AMBER_TEXT, TABLE_PT, use_base_font
 from kiosk.app.staff.status_words import status_colour, status_words
 from kiosk.core.results import AttendeeView
 
@@ -79,7 +80,7 @@ class AttendeeResultsModel(QAbstractTableModel):
             return status_words(view)
         if role == Qt.ForegroundRole and column == self.STATUS_COLUMN:
             colour = status_colour(view)
-            return QBrush(QColor("#8a5a00" if colour == theme.AMBER else colour))
+            return QBrush(QColor(AMBER_TEXT if colour == theme.AMBER else colour))
         if role == Qt.FontRole and column in (0, self.STATUS_COLUMN):
             return self._bold
         if role == Qt.ToolTipRole:
@@ -150,9 +151,10 @@ class SearchPanel(QWidget):
         self.results_view.setWordWrap(False)
         self.results_view.verticalHeader().setVisible(False)
         self.results_view.verticalHeader().setDefaultSectionSize(40)
-        self.results_view.setFont(theme.font(theme.BODY_PT))
+        self.results_view.setFont(theme.font(TABLE_PT + 1))
         header = self.results_view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        # The name matters most: it gets its room; the e-mail takes what is left.
+        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeToContents)
@@ -179,6 +181,7 @@ class SearchPanel(QWidget):
         self.results_view.chosen.connect(self.on_results_view_chosen)
         self.results_view.doubleClicked.connect(self.on_results_view_chosen)
         self.results_view.escaped.connect(self.on_results_view_escaped)
+        use_base_font(self)  # last: every child built above gets it
 
     # ---- public -------------------------------------------------------------
 

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.app import theme
 from kiosk.app.staff.errors import message_for
+from kiosk.app.staff.style import section, use_base_font
 from kiosk.config import DECODERS, ConfigError
 
 MIN_PIN_DIGITS = 4
@@ -38,8 +38,7 @@ class SettingsPage(QWidget):
         self.services = services
         self._busy = False
 
-        door_box = QGroupBox("This kiosk")
-        door_box.setFont(theme.font(15, bold=True))
+        door_box, door_layout = section("This kiosk")
         self.door_edit = QLineEdit()
         self.door_edit.setObjectName("settings_door_name")
         self.door_edit.setMaxLength(100)
@@ -57,17 +56,18 @@ class SettingsPage(QWidget):
         self.decoder_combo.addItems(DECODERS)
         self.sounds_check = QCheckBox("Play a sound for each result")
         self.sounds_check.setObjectName("settings_sounds")
-        form = QFormLayout(door_box)
+        form = QFormLayout()
+        door_layout.addLayout(form)
         form.addRow("Door name", self.door_edit)
         form.addRow("Operator", self.operator_edit)
         form.addRow("Camera", self.camera_combo)
         form.addRow("QR decoder", self.decoder_combo)
         form.addRow("", self.sounds_check)
 
-        pin_box = QGroupBox("Staff PIN (to leave the door screen)")
-        pin_box.setFont(theme.font(15, bold=True))
+        pin_box, pin_layout = section("Staff PIN (to leave the door screen)")
         self.pin_edits: dict[str, QLineEdit] = {}
-        pin_form = QFormLayout(pin_box)
+        pin_form = QFormLayout()
+        pin_layout.addLayout(pin_form)
         for name, label in (("current", "Current PIN"), ("new", "New PIN"), ("repeat", "New PIN again")):
             edit = QLineEdit()
             edit.setObjectName(f"settings_pin_{name}")
@@ -106,6 +106,7 @@ class SettingsPage(QWidget):
         for edit in self.pin_edits.values():
             edit.returnPressed.connect(self.on_save_button_clicked)
         self.load()
+        use_base_font(self)  # last: every child built above gets it
 
     # ---- public ----------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from kiosk.app.staff.enrollment_page import EnrollmentPage
 from kiosk.app.staff.roster_page import RosterPage
 from kiosk.app.staff.search_panel import SearchPanel
 from kiosk.app.staff.settings_page import SettingsPage
+from kiosk.app.staff.style import use_base_font
 from kiosk.app.staff.walkin_form import WalkinForm
 from kiosk.core.results import AttendeeView
 
@@ -33,7 +34,9 @@ class BadgeDialog(QDialog):
         self.badge_panel.show_badge(attendee)
         layout = QVBoxLayout(self)
         layout.addWidget(self.badge_panel)
+        self.resize(720, 640)
         self.setAttribute(Qt.WA_DeleteOnClose)
+        use_base_font(self)
 
 
 class AttendeesPage(QWidget):
@@ -104,7 +107,7 @@ class StaffDesk(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("staff_tabs")
         self.tabs.setDocumentMode(True)
-        self.tabs.tabBar().setFont(theme.font(15, bold=True))
+        self.tabs.setStyleSheet("QTabBar::tab { font-size: 14pt; font-weight: bold; padding: 8px 20px; }")
         for page, title in zip(
             (self.attendees_page, self.walkin_form, self.roster_page, self.settings_page, self.enrollment_page),
             self.PAGES,
@@ -130,6 +133,7 @@ class StaffDesk(QWidget):
         self.roster_page.export_finished.connect(self.export_finished)
         self.settings_page.settings_saved.connect(self.on_settings_page_settings_saved)
         self.enrollment_page.device_enrolled.connect(self.device_enrolled)
+        use_base_font(self)  # last: every child built above gets it
 
     # ---- public ------------------------------------------------------------------
 

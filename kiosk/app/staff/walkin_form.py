@@ -24,6 +24,7 @@ from kiosk.app import theme
 from kiosk.app.staff.badge_panel import BadgePanel
 from kiosk.app.staff.dialogs import Dialogs
 from kiosk.app.staff.errors import message_for
+from kiosk.app.staff.style import AMBER_TEXT, use_base_font
 from kiosk.app.staff.status_words import status_words
 from kiosk.core.results import AttendeeView, Decision
 
@@ -83,6 +84,7 @@ class WalkinForm(QWidget):
         self.submit_button = QPushButton("Register and check in")
         self.submit_button.setObjectName("walkin_submit")
         self.submit_button.setMinimumHeight(52)
+        self.submit_button.setFont(theme.font(14, bold=True))
         self.submit_button.setStyleSheet(
             f"QPushButton {{ background: {theme.GREEN}; color: white; font-weight: bold; }}"
             "QPushButton:disabled { background: #b0bec5; color: #eceff1; }"
@@ -125,6 +127,7 @@ class WalkinForm(QWidget):
         layout.addWidget(left_box, 1)
         separator = QFrame()
         separator.setFrameShape(QFrame.VLine)
+        separator.setFrameShadow(QFrame.Sunken)
         layout.addWidget(separator)
         layout.addWidget(self.result_stack, 1)
 
@@ -138,6 +141,7 @@ class WalkinForm(QWidget):
         self.setTabOrder(self.edits["last_name"], self.edits["email"])
         self.setTabOrder(self.edits["email"], self.submit_button)
         self._update_submit()
+        use_base_font(self)  # last: every child built above gets it
 
     def _build_existing_panel(self) -> QWidget:
         panel = QWidget()
@@ -266,7 +270,7 @@ class WalkinForm(QWidget):
     def _on_existing_checkin_done(self, decision: Decision) -> None:
         self._set_busy(False)
         self.services.after_local_change()
-        self._say(decision.reason, theme.colour_for(decision.colour) if decision.colour != "amber" else "#8a5a00")
+        self._say(decision.reason, theme.colour_for(decision.colour))
         if decision.attendee is not None:
             self._existing = decision.attendee
             self.existing_checkin_button.setEnabled(not decision.attendee.inside)
@@ -301,7 +305,7 @@ class WalkinForm(QWidget):
         self.existing_checkin_button.setEnabled(not busy and self._existing is not None and not self._existing.inside)
 
     def _say(self, text: str, colour: str) -> None:
-        self.message_label.setStyleSheet(f"color: {'#8a5a00' if colour == theme.AMBER else colour};")
+        self.message_label.setStyleSheet(f"color: {AMBER_TEXT if colour == theme.AMBER else colour};")
         self.message_label.setText(text)
 
 

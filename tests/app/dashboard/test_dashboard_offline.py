@@ -81,4 +81,4 @@ def test_buckets_are_continuous_and_the_axis_is_round():
     assert [count for _, count in filled] == [3, 0, 0, 1]
     assert [moment.minute for moment, _ in filled] == [0, 5, 10, 15]
     assert len(continuous_buckets([(t, 1), (t.replace(hour=23), 1)], limit=10)) == 10
-    assert [nice_ceiling(v) for v in (0, 3, 6, 11, 26, 99, 101, 730)] == [5, 5, 10, 20, 50, 100, 200, 1000]
+    assert [nice_ceiling(v) for v in (0, 3, 6, 11, 21, 26, 99, 101, 730)] == [5, 5, 10, 15, 25, 30, 100, 150, 800]

@@ -67,8 +67,8 @@ def test_a_walkin_is_registered_checked_in_and_gets_a_badge_whose_qr_is_the_new_
     code = outcome.attendee.ticket_code
     assert form.result_stack.currentWidget() is form.badge_panel
     assert code in form.message_label.text()
-    # The badge on screen carries the new ticket, readable by a real decoder.
-    assert decode_qr_image(form.badge_panel.image) == [code]
+    # The badge as painted on screen carries the new ticket, readable by a real decoder.
+    assert decode_qr_image(form.badge_panel.badge_view.grab().toImage()) == [code]
     with services.replica.session(write=False) as s:
         stored = s.scalar(select(Attendee).where(Attendee.ticket_code == code))
         assert stored.is_walkin and stored.inside and stored.email == "katherine@nasa.gov"
