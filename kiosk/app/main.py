@@ -80,6 +80,7 @@ def run_app(argv: list[str], data_dir: Path | None = None) -> int:
         if args.demo:
             from kiosk.demo import DemoError, start_demo
 
+            print("Setting up the demo event and its local server…", flush=True)
             try:
                 demo = start_demo(data_dir if data_dir is not None else settings.data_dir / "demo")
             except DemoError as exc:
@@ -87,7 +88,7 @@ def run_app(argv: list[str], data_dir: Path | None = None) -> int:
                 return EXIT_ERROR
             print(demo.announcement())
             settings = dataclasses.replace(settings, data_dir=demo.data_dir, server_url=demo.server_url,
-                                           door_name=settings.door_name or "Main door")
+                                           door_name=demo.door)
         return _run(settings, screenshot=args.screenshot, demo=demo)
     except KeyboardInterrupt:
         return 130

@@ -51,8 +51,9 @@ class StatusLine(QWidget):
         self.dot = QLabel("●")
         self.text = QLabel()
         self.text.setObjectName("syncStatus")
-        self.door = QLabel()
+        self.door = QLabel()  # the door's name, for screens that do not show it elsewhere
         self.door.setObjectName("doorName")
+        self.door.hide()
         for label in (self.dot, self.text, self.door):
             label.setFont(theme.font(theme.STATUS_PT))
         layout = QHBoxLayout(self)
