@@ -12,8 +12,8 @@ Ranking, best first:
 A broad query (more than RANKED_LIMIT name matches, typically one or two
 letters) cannot be scored in time, so its name matches come in alphabetical
 order of the matching word instead: the index is walked one letter deeper at
-a time ("a" -> "aa", "ab", ...), and each slice small enough is ranked as
-above; tier 4 is skipped when it would be as broad. Everything a user types is quoted before it reaches FTS5, so no query
+a time ("a" -> "aa", "ab", ...), and each slice small enough is sorted
+alphabetically (unscored); tier 4 is skipped when it would be as broad. Everything a user types is quoted before it reaches FTS5, so no query
 syntax gets through. Merged walk-ins are never returned: their canonical
 attendee is.
 """
@@ -24,10 +24,12 @@ import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from kiosk.core.payload import clean
 from kiosk.core.results import AttendeeView
 from sync.replica import Replica
+from sync.replica.database import ReplicaError
 from sync.roster_csv import CODE_PATTERN
 
 MAX_TEXT_CHARS = 200
@@ -38,6 +40,7 @@ RANKED_LIMIT = 1000
 # The characters a walk tries, in order, after the typed prefix (unicode61 folds accents away).
 WALK_DIGITS, WALK_LETTERS = "0123456789", "abcdefghijklmnopqrstuvwxyz"
 MAX_WALK_DEPTH = 3  # letters added to the typed word before giving up on alphabetical order
+WALK_SLICE_LIMIT = 2000  # sorting costs about 2 µs per matching document, scoring 10
 NAME_WEIGHT, EMAIL_WEIGHT = 10.0, 1.0
 
 MATCHED_CODE = "ticket_code"
@@ -69,20 +72,26 @@ def search(replica: Replica, event_id: str, text: str | bytes | None, limit: int
     if not text or limit == 0:
         return []
     found = _Found(limit)
-    with replica.session(write=False) as s:
-        conn = s.connection()
-        if CODE_PATTERN.fullmatch(text):
-            found.add(_by_code(conn, event_id, text), MATCHED_CODE)
-        lowered = text.lower()
-        if "@" in text and not found.full:
-            found.add(_query(conn, f"SELECT {_COLUMNS}, 0.0 FROM attendees a WHERE a.event_id = ? AND a.email = ? "
-                                   "AND a.merged_into_id IS NULL", (event_id, lowered)), MATCHED_EMAIL)
-        words = _words(text)
-        if words and not found.full:
-            _by_words(conn, event_id, words, found)
-        if not found.full and not any(ch.isspace() for ch in text):
-            found.add(_by_email_prefix(conn, event_id, lowered, found.room), MATCHED_EMAIL_PREFIX)
+    try:
+        with replica.engine.connect() as conn:  # one read transaction: a consistent snapshot
+            _search(conn, event_id, text, found)
+    except OperationalError as exc:
+        raise ReplicaError(f"The replica could not be searched: {exc.orig}") from exc
     return found.hits
+
+
+def _search(conn: Connection, event_id: str, text: str, found: _Found) -> None:
+    if CODE_PATTERN.fullmatch(text):
+        found.add(_by_code(conn, event_id, text), MATCHED_CODE)
+    lowered = text.lower()
+    if "@" in text and not found.full:
+        found.add(_query(conn, f"SELECT {_COLUMNS}, 0.0 FROM attendees a WHERE a.event_id = ? AND a.email = ? "
+                               "AND a.merged_into_id IS NULL", (event_id, lowered)), MATCHED_EMAIL)
+    words = _words(text)
+    if words and not found.full:
+        _by_words(conn, event_id, words, found)
+    if not found.full and not any(ch.isspace() for ch in text):
+        found.add(_by_email_prefix(conn, event_id, lowered, found.room), MATCHED_EMAIL_PREFIX)
 
 
 class _Found:
@@ -184,6 +193,15 @@ def _ranked(conn: Connection, event_id: str, match: str, room: int) -> list[tupl
         LIMIT ?""", (match, event_id, room))
 
 
+def _alphabetical(conn: Connection, event_id: str, match: str, room: int) -> list[tuple]:
+    """Index matches alphabetically, unscored: a slice of a walk."""
+    return _query(conn, f"""
+        SELECT {_COLUMNS}, 0.0 FROM attendee_search s CROSS JOIN attendees a ON a.rowid = s.rowid
+        WHERE attendee_search MATCH ? AND a.event_id = ? AND a.merged_into_id IS NULL
+        ORDER BY {_ALPHABETICAL}
+        LIMIT ?""", (match, event_id, room))
+
+
 def _in_index_order(conn: Connection, event_id: str, match: str, room: int) -> list[tuple]:
     """Matches too many to rank, in the index's own order; the last resort of a walk."""
     return _query(conn, f"""
@@ -212,19 +230,20 @@ def _by_words(conn: Connection, event_id: str, words: list[str], found: _Found) 
 def _walk(conn: Connection, event_id: str, head: list[str], prefix: str, depth: int, found: _Found) -> None:
     """Name matches of ``head`` + a word starting with ``prefix``, in alphabetical order of that word."""
     match = _in_name([*head, _phrase(prefix)])
-    count = _count(conn, match)
+    count = _count(conn, match, WALK_SLICE_LIMIT + 1)
     if count == 0:
         return
-    if count <= RANKED_LIMIT:
-        found.add(_ranked(conn, event_id, match, found.room), MATCHED_NAME)
+    if count <= WALK_SLICE_LIMIT:
+        found.add(_alphabetical(conn, event_id, match, found.room), MATCHED_NAME)
+        return
+    if depth >= MAX_WALK_DEPTH:  # still thousands of one name: no order is affordable
+        found.add(_in_index_order(conn, event_id, match, found.room), MATCHED_NAME)
         return
     whole_word = _in_name([*head, _phrase(prefix, prefix=False)])  # "li" itself before "lia", "lim", ...
-    count = _count(conn, whole_word)
+    count = _count(conn, whole_word, WALK_SLICE_LIMIT + 1)
     if count:
-        rank = _ranked if count <= RANKED_LIMIT else _in_index_order
+        rank = _alphabetical if count <= WALK_SLICE_LIMIT else _in_index_order
         found.add(rank(conn, event_id, whole_word, found.room), MATCHED_NAME)
-    if depth >= MAX_WALK_DEPTH:
-        return
     # Names rarely hold digits: one query rules them all out before trying each letter.
     digits = " OR ".join(_phrase(prefix + digit) for digit in WALK_DIGITS)
     chars = WALK_LETTERS if not _count(conn, _in_name([*head, f"({digits})"]), 1) else WALK_DIGITS + WALK_LETTERS

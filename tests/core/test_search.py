@@ -159,6 +159,7 @@ def test_bm25_then_alphabetical(replica, event_id):
 
 def test_broad_query_walks_alphabetically(replica, event_id, monkeypatch):
     monkeypatch.setattr(search_module, "RANKED_LIMIT", 2)
+    monkeypatch.setattr(search_module, "WALK_SLICE_LIMIT", 2)
     add_people(replica, event_id, [("Adam", "Kay", "k1@example.org"), ("Aaron", "Kay", "k2@example.org"),
                                    ("Abby", "Kay", "k3@example.org"), ("Al", "Kay", "k4@example.org"),
                                    ("A", "Kay", "k5@example.org"), ("A9", "Kay", "k6@example.org")])
@@ -171,6 +172,7 @@ def test_broad_query_walks_alphabetically(replica, event_id, monkeypatch):
 
 def test_broad_query_finds_words_the_walk_does_not_try(replica, event_id, monkeypatch):
     monkeypatch.setattr(search_module, "RANKED_LIMIT", 1)
+    monkeypatch.setattr(search_module, "WALK_SLICE_LIMIT", 1)
     add_people(replica, event_id, [("Bø", "One", "b1@example.org"), ("Bøb", "Two", "b2@example.org"),
                                    ("Ba", "Three", "b3@example.org")])
     assert set(names(search(replica, event_id, "b"))) >= {"Bø One", "Bøb Two", "Ba Three", "Bob Marley"}
@@ -182,6 +184,7 @@ def test_broad_query_finds_the_same_name_matches_as_a_ranked_one(replica, event_
     ranked = {h.attendee.id for h in search(replica, event_id, "o", limit=100) if h.matched == MATCHED_NAME}
     assert len(ranked) >= 3
     monkeypatch.setattr(search_module, "RANKED_LIMIT", 1)
+    monkeypatch.setattr(search_module, "WALK_SLICE_LIMIT", 1)
     walked = search(replica, event_id, "o", limit=100)
     assert {h.attendee.id for h in walked} == ranked and len(walked) == len(ranked)
 
