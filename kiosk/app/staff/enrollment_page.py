@@ -122,9 +122,14 @@ class EnrollmentPage(QWidget):
         text = self.code_edit.text().strip()
         server = self.server_edit.text().strip() or None
         try:
-            parse_enrollment(text, server)  # pure: a typo or a bad address is caught before any network
+            parsed = parse_enrollment(text, server)  # pure: a typo or a bad address is caught before any network
         except SyncError as exc:
             self._say(str(exc), theme.RED)
+            return
+        if parsed.server is None:
+            self._say("Which server? Type its address (e.g. http://192.168.1.10:8000), or scan the QR code.",
+                      theme.RED)
+            self.server_edit.setFocus(Qt.OtherFocusReason)
             return
         from kiosk import __version__
         from sync.enrollment import enroll

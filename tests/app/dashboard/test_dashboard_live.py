@@ -108,3 +108,39 @@ def test_a_wrong_token_is_a_clear_refusal(server, fleet):
     with pytest.raises(StreamError, match="refused the live stream"):
         next(iter(stream))
     stream.close()
+
+
+def test_an_enrolled_kiosk_finds_its_stream_by_itself(qtbot, server, fleet, monkeypatch):
+    """No stream opener passed in: the dashboard reads the enrollment (server, event, token)."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")  # the token's private file
+    _event_id, (kiosk_a, kiosk_b) = fleet
+    services = make_services(kiosk_a.replica, door=kiosk_a.door)
+    widget = Dashboard(services, poll_interval_ms=200)
+    qtbot.addWidget(widget)
+    try:
+        widget.start()
+        qtbot.waitUntil(lambda: widget.source == "server", timeout=10_000)
+        kiosk_b.desk.scan("ADA-0001")
+        assert kiosk_b.engine.sync_once().ok
+        qtbot.waitUntil(lambda: widget.arrived_tile.value_label.text() == "1 / 3", timeout=10_000)
+    finally:
+        widget.stop()
+        stop_services(services)
+
+
+def test_a_kiosk_that_is_not_enrolled_counts_locally(qtbot, tmp_path):
+    from tests.app.staff.support import filled_replica, write_roster
+
+    replica = filled_replica(tmp_path / "alone", write_roster(tmp_path / "roster.csv"))
+    services = make_services(replica)
+    widget = Dashboard(services, poll_interval_ms=200)
+    qtbot.addWidget(widget)
+    try:
+        with qtbot.waitSignal(widget.figures_shown, timeout=5000):
+            widget.start()
+        qtbot.wait(300)  # the enrollment lookup has answered: nothing to stream from
+        assert widget.stream is None and widget.source == "replica"
+    finally:
+        widget.stop()
+        stop_services(services)
+        replica.close()

@@ -161,3 +161,46 @@ def test_keyboard_only_checkin_from_a_hand_scanner(qtbot, desk_widget):
         qtbot.keyClick(detail.checkin_button, Qt.Key_Space)
     assert recorded.args[0].result == Result.ADMITTED
     assert recorded.args[0].attendee.full_name == "Barbara Liskov"
+
+
+def test_anyones_badge_can_be_shown_again(qtbot, desk_widget):
+    from kiosk.app.staff.staff_desk import BadgeDialog
+    from tests.app.staff.support import decode_qr_image
+
+    panel, detail = desk_widget.search_panel, desk_widget.detail
+    with qtbot.waitSignal(panel.results_shown):
+        panel.set_query("grace")
+    panel.results_view.setCurrentIndex(panel.model.index(0, 0))
+    qtbot.waitUntil(lambda: detail.badge_button.isEnabled())
+    qtbot.mouseClick(detail.badge_button, Qt.LeftButton)
+    dialog = desk_widget.findChild(BadgeDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert decode_qr_image(dialog.badge_panel.badge_view.grab().toImage()) == ["GRACE-0002"]
+    dialog.close()
+
+
+def test_keyboard_shortcuts_reach_every_page(qtbot, desk_widget):
+    desk_widget.activateWindow()
+    qtbot.keyClick(desk_widget, Qt.Key_N, Qt.ControlModifier)
+    assert desk_widget.tabs.currentWidget() is desk_widget.walkin_form
+    assert desk_widget.walkin_form.edits["first_name"].hasFocus()
+    qtbot.keyClick(desk_widget, Qt.Key_3, Qt.ControlModifier)
+    assert desk_widget.tabs.currentWidget() is desk_widget.roster_page
+    qtbot.keyClick(desk_widget, Qt.Key_F, Qt.ControlModifier)
+    assert desk_widget.tabs.currentWidget() is desk_widget.attendees_page
+    assert desk_widget.search_panel.query_edit.hasFocus()
+
+
+def test_a_walkin_shows_up_in_the_search_at_once(qtbot, desk_widget):
+    panel = desk_widget.search_panel
+    with qtbot.waitSignal(panel.results_shown):
+        panel.set_query("katherine")
+    assert panel.model.rowCount() == 0
+    form = desk_widget.walkin_form
+    form.edits["first_name"].setText("Katherine")
+    form.edits["last_name"].setText("Johnson")
+    with qtbot.waitSignal(panel.results_shown, timeout=5000):
+        with qtbot.waitSignal(desk_widget.walkin_registered, timeout=5000):
+            form.submit()
+    assert rows(panel)[0][0] == "Katherine Johnson  (walk-in)"
+    assert rows(panel)[0][3] == "Inside"
