@@ -218,7 +218,9 @@ def checkin_log(event_id: EventId, request: Request, principal: Auth, cursor: Cu
         page = checkins.checkin_page(session, event_id, cursor, limit, event.last_seq)
     if principal.device_id is not None:
         now = utcnow()
-        db.write(lambda s: devices.note_pull(s, principal.device_id, page.next_cursor if not page.has_more else None, now))
+        # Caught up when this was the last page: then it has seen everything up to the high-water mark.
+        pulled = page.high_water_seq if not page.has_more else None
+        db.write(lambda s: devices.note_pull(s, principal.device_id, pulled, now))
     return ok(page)
 
 

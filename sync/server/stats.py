@@ -20,7 +20,7 @@ def _bucket(session: Session, column):
     """The 5-minute window number of a naive-UTC timestamp column, in SQL."""
     if session.get_bind().dialect.name == "postgresql":
         return cast(func.floor(func.extract("epoch", column) / BUCKET_SECONDS), BigInteger)
-    return cast(func.strftime("%s", column), Integer) / BUCKET_SECONDS
+    return cast(func.strftime("%s", column), Integer) // BUCKET_SECONDS  # "/" would be true division
 
 
 def compute_stats(session: Session, event_id: str, now: datetime) -> wire.Stats:
