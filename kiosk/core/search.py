@@ -20,10 +20,10 @@ attendee is.
 
 from __future__ import annotations
 
+import sqlite3
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from kiosk.core.payload import clean
@@ -51,6 +51,7 @@ MATCHED_EMAIL_PREFIX = "email_prefix"
 
 _COLUMNS = ("a.id, a.first_name, a.last_name, a.email, a.ticket_code, a.ticket_type, a.status, "
             "a.plus_ones, a.is_walkin, a.inside, a.arrival_id")
+Connection = sqlite3.Connection
 _ALPHABETICAL = "a.last_name COLLATE NOCASE, a.first_name COLLATE NOCASE, a.ticket_code"
 
 
@@ -73,10 +74,12 @@ def search(replica: Replica, event_id: str, text: str | bytes | None, limit: int
         return []
     found = _Found(limit)
     try:
-        with replica.engine.connect() as conn:  # one read transaction: a consistent snapshot
-            _search(conn, event_id, text, found)
-    except OperationalError as exc:
-        raise ReplicaError(f"The replica could not be searched: {exc.orig}") from exc
+        with replica.engine.connect() as conn, conn.begin():  # one read transaction: a consistent snapshot
+            # The driver's own connection: a search runs many small statements, and
+            # SQLAlchemy's per-statement overhead would be a fifth of the time.
+            _search(conn.connection.driver_connection, event_id, text, found)
+    except (OperationalError, sqlite3.OperationalError) as exc:
+        raise ReplicaError(f"The replica could not be searched: {getattr(exc, 'orig', exc)}") from exc
     return found.hits
 
 
@@ -130,7 +133,7 @@ def _view(columns) -> AttendeeView:
 
 
 def _query(conn: Connection, sql: str, params: tuple) -> list[tuple]:
-    return conn.exec_driver_sql(sql, params).fetchall()
+    return conn.execute(sql, params).fetchall()
 
 
 def _by_code(conn: Connection, event_id: str, code: str) -> list[tuple]:
@@ -175,10 +178,10 @@ def _in_name(phrases: list[str]) -> str:
 
 def _count(conn: Connection, match: str, at_most: int = RANKED_LIMIT + 1) -> int:
     """How many index rows match, counting no further than ``at_most`` (a broad count stops early)."""
-    return conn.exec_driver_sql(
+    return conn.execute(
         "SELECT count(*) FROM (SELECT 1 FROM attendee_search WHERE attendee_search MATCH ? LIMIT ?)",
         (match, at_most),
-    ).scalar()
+    ).fetchone()[0]
 
 
 def _ranked(conn: Connection, event_id: str, match: str, room: int) -> list[tuple]:
