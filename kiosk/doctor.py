@@ -36,6 +36,15 @@ class Check:
         return asdict(self)
 
 
+def _brief(exc: BaseException, limit: int = 240) -> str:
+    """An exception as one short line (some libraries raise whole pages of advice)."""
+    text = " ".join(str(exc).split())
+    marker = "Original error was:"  # numpy's import failure: the cause is at the end
+    if marker in text:
+        text = text[text.index(marker) + len(marker):].strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def exit_status(checks: list[Check]) -> int:
     """0 when nothing failed (warnings allowed), else 1."""
     return 1 if any(c.status == FAIL for c in checks) else 0
@@ -156,7 +165,7 @@ def check_camera(source: int | str) -> Check:
         _import_cv2()
         from kiosk.scanner.sources import SourceError, open_source
     except ImportError as exc:
-        return Check("camera", FAIL, f"OpenCV is missing ({exc})", "reinstall the app (opencv-python-headless)")
+        return Check("camera", FAIL, f"OpenCV cannot be loaded ({_brief(exc)})", "reinstall the app (opencv-python-headless)")
     if isinstance(source, int) and sys.platform.startswith("linux"):
         if not sorted(Path("/dev").glob("video*")):
             return Check(
@@ -222,15 +231,15 @@ def check_decoder(name: str, configured: str) -> Check:
     try:
         frame = _sample_frame()
     except Exception as exc:
-        return Check(label, FAIL, f"cannot make a test QR code ({exc})", "reinstall the app (qrcode, Pillow)")
+        return Check(label, FAIL, f"cannot make a test QR code ({_brief(exc)})", "reinstall the app (qrcode, Pillow)")
     try:
         texts = [code.text for code in make_decoder(name).decode(frame)]
         library = _library_of(name)
     except DecoderUnavailable as exc:
         fix = _DECODER_FIX.get(sys.platform, _DECODER_FIX["linux"]) if name == "pyzbar" else "reinstall the app (zxing-cpp)"
-        return Check(label, bad, f"cannot be loaded: {exc}", fix)
+        return Check(label, bad, f"cannot be loaded: {_brief(exc)}", fix)
     except Exception as exc:
-        return Check(label, bad, f"failed on a test QR code ({type(exc).__name__}: {exc})", "reinstall the app")
+        return Check(label, bad, f"failed on a test QR code ({type(exc).__name__}: {_brief(exc)})", "reinstall the app")
     if texts != [SAMPLE_CODE]:
         return Check(label, bad, f"read {texts!r} from a test QR code holding {SAMPLE_CODE!r}", "reinstall the app")
     return Check(label, OK, f"{library} reads a generated QR code correctly")
@@ -247,7 +256,7 @@ def check_keyring(data_dir: Path) -> Check:
 
         backend = keyring.get_keyring()
     except Exception as exc:
-        return Check("keyring", FAIL, f"the keyring library cannot start ({type(exc).__name__}: {exc})", "reinstall the app")
+        return Check("keyring", FAIL, f"the keyring library cannot start ({type(exc).__name__}: {_brief(exc)})", "reinstall the app")
     name = f"{type(backend).__module__}.{type(backend).__name__}"
     if usable(backend):
         return Check("keyring", OK, f"the device token goes to the OS keyring ({name})")
@@ -405,7 +414,7 @@ def check_display() -> Check:
     try:
         platforms = _qt_plugin_names("platforms")
     except ImportError as exc:
-        return Check("display", FAIL, f"Qt (PySide6) cannot be loaded ({exc})", "reinstall the app")
+        return Check("display", FAIL, f"Qt (PySide6) cannot be loaded ({_brief(exc)})", "reinstall the app")
     forced = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
     if forced:
         wanted, where = forced, f"QT_QPA_PLATFORM={forced}"
@@ -464,6 +473,6 @@ def run_checks(
         try:
             result = step()
         except Exception as exc:  # a broken check must not hide the others
-            result = Check(name, FAIL, f"the check itself failed ({type(exc).__name__}: {exc})", "see the log file")
+            result = Check(name, FAIL, f"the check itself failed ({type(exc).__name__}: {_brief(exc)})", "see the log file")
         checks.extend(result if isinstance(result, list) else [result])
     return checks
