@@ -396,23 +396,49 @@ def check_server(server_url: str) -> Check:
 # ---------------------------------------------------------------- display
 
 
-def _qt_plugin_names(kind: str) -> set[str]:
+def _qt_plugin_files(kind: str) -> dict[str, Path]:
+    """Qt plugins of one kind, by short name (libqxcb.so, qwindows.dll, libqcocoa.dylib -> xcb, windows, cocoa)."""
     from PySide6.QtCore import QLibraryInfo
 
-    folders = {Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))}
-    folders.update(Path(p) for p in os.environ.get("QT_PLUGIN_PATH", "").split(os.pathsep) if p)
-    names = set()
+    folders = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))]
+    folders += [Path(p) for p in os.environ.get("QT_PLUGIN_PATH", "").split(os.pathsep) if p]
+    found: dict[str, Path] = {}
     for folder in folders:
-        for plugin in (folder / kind).glob("*"):
-            stem = plugin.name.split(".")[0]  # libqxcb.so, qwindows.dll, libqcocoa.dylib
+        for plugin in sorted((folder / kind).glob("*")):
+            stem = plugin.name.split(".")[0]
             stem = stem[3:] if stem.startswith("lib") else stem
-            names.add(stem[1:] if stem.startswith("q") else stem)
-    return names
+            found.setdefault(stem[1:] if stem.startswith("q") else stem, plugin)
+    return found
+
+
+def _debian_package(soname: str) -> str:
+    """The Debian/Ubuntu package that usually ships a library: libxcb-icccm.so.4 -> libxcb-icccm4."""
+    name, _, version = soname.partition(".so.")
+    version = version.split(".")[0]
+    name = name.lower()
+    return f"{name}-{version}" if name[-1:].isdigit() else f"{name}{version}"
+
+
+def _missing_library(plugin: Path) -> str | None:
+    """Load a Qt plugin's shared library the way Qt would; the library it lacks, if any.
+
+    Loading only maps the file and its dependencies; the plugin is not started.
+    """
+    import ctypes
+
+    try:
+        ctypes.CDLL(str(plugin))
+    except OSError as exc:
+        text = str(exc)
+        # "libxcb-icccm.so.4: cannot open shared object file: No such file or directory"
+        first = text.split(":")[0].strip()
+        return first if ".so" in first and "/" not in first else text
+    return None
 
 
 def check_display() -> Check:
     try:
-        platforms = _qt_plugin_names("platforms")
+        platforms = _qt_plugin_files("platforms")
     except ImportError as exc:
         return Check("display", FAIL, f"Qt (PySide6) cannot be loaded ({_brief(exc)})", "reinstall the app")
     forced = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
@@ -430,18 +456,20 @@ def check_display() -> Check:
             "the app's windows cannot open, the headless commands work",
             "start the app from the kiosk's desktop session (the autostart entry does this)",
         )
-    if not any(name == wanted or name.startswith(f"{wanted}-") for name in platforms):
+    plugin = next((path for name, path in platforms.items() if name == wanted or name.startswith(f"{wanted}-")), None)
+    if plugin is None:
         return Check(
             "display", FAIL, f"{where}, but Qt's '{wanted}' platform plugin is missing",
             "reinstall the app",
         )
-    if wanted == "xcb":
-        import ctypes.util
-
-        if ctypes.util.find_library("xcb-cursor") is None:
+    if sys.platform.startswith("linux"):
+        missing = _missing_library(plugin)
+        if missing:
+            package = _debian_package(missing) if ".so." in missing else None
             return Check(
-                "display", FAIL, f"{where}, but Qt needs the system library libxcb-cursor, which is missing",
-                "install it: sudo apt install libxcb-cursor0 (Fedora: sudo dnf install xcb-util-cursor)",
+                "display", FAIL, f"{where}, but Qt's '{wanted}' plugin cannot load: the system library "
+                f"{missing} is missing",
+                f"install it: sudo apt install {package}" if package else "install the missing system library",
             )
     return Check("display", OK, f"{where} (Qt platform '{wanted}')")
 

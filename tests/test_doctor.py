@@ -251,3 +251,32 @@ def test_run_checks_reports_every_area_and_the_exit_status(tmp_path, sources, mo
     )
     assert doctor.exit_status(broken) == 1
     assert "NOT ready" in doctor.format_report(broken)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux shared libraries")
+def test_x11_display_names_the_missing_system_library_as_ldd_does(monkeypatch):
+    import shutil
+    import subprocess
+
+    if shutil.which("ldd") is None:
+        pytest.skip("no ldd to compare with")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":97")
+    plugin = doctor._qt_plugin_files("platforms")["xcb"]
+    ldd = subprocess.run(["ldd", str(plugin)], capture_output=True, text=True, check=False).stdout
+    missing = [line.split("=>")[0].strip() for line in ldd.splitlines() if "not found" in line]
+    check = doctor.check_display()
+    if missing:
+        assert check.status == FAIL
+        assert any(lib in check.message for lib in missing)
+        assert check.fix.startswith("install it: sudo apt install lib")
+    else:
+        assert check.status == OK and "X11 display :97" in check.message
+
+
+def test_debian_package_names():
+    assert doctor._debian_package("libxcb-icccm.so.4") == "libxcb-icccm4"
+    assert doctor._debian_package("libxkbcommon-x11.so.0") == "libxkbcommon-x11-0"
+    assert doctor._debian_package("libGL.so.1") == "libgl1"
+    assert doctor._debian_package("libdbus-1.so.3") == "libdbus-1-3"
