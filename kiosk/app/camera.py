@@ -138,6 +138,10 @@ class _DecodeThread(QThread):
 
     def run(self) -> None:
         p = self._pipeline
+        try:  # the decoder's first call sets up its tables: not on the first attendee's time
+            p._decoder.decode(np.full((64, 64), 255, dtype=np.uint8))
+        except Exception:
+            log.exception("warming up the decoder failed")
         while (item := p._slot.take()) is not None:
             frame, frame_time = item
             started = time.perf_counter()

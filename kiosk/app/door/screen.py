@@ -35,11 +35,16 @@ log = logging.getLogger(__name__)
 
 NO_CAMERA_HINT = "Use the hand scanner, or type the code below."
 STATUS_REFRESH_MS = 15_000
+STATUS_AFTER_SCAN_MS = 700
 
 
 def _decide(desk, code: str, direction: str) -> Decision:
     """On the DbWorker: the decision, committed before it is returned."""
     return desk.scan(code, direction)
+
+
+def _warm_up(desk) -> None:
+    desk.lookup("WARM-UP-0000")
 
 
 def _read_sync_status(replica) -> dict:
@@ -125,6 +130,11 @@ class DoorScreen(QWidget):
         self._status_timer.setInterval(STATUS_REFRESH_MS)
         self._status_timer.timeout.connect(self.refresh_status)
         self._status_timer.start()
+        # After scans, one status read for a burst of them: the DbWorker stays free for the next scan.
+        self._status_soon = QTimer(self)
+        self._status_soon.setSingleShot(True)
+        self._status_soon.setInterval(STATUS_AFTER_SCAN_MS)
+        self._status_soon.timeout.connect(self.refresh_status)
 
         if services.sync_bridge is not None:
             services.sync_bridge.state_changed.connect(self.on_sync_state_changed)
@@ -132,6 +142,8 @@ class DoorScreen(QWidget):
         self.set_event(services.event)
         self._connect_camera()
         self.refresh_status()
+        # A lookup logs nothing; it loads the roster's pages and query plans before the first attendee.
+        services.db_worker.submit(_warm_up, services.desk, on_error=lambda _exc: None)
 
     def set_event(self, event) -> None:
         """The current event changed (enrolled, roster imported)."""
@@ -192,7 +204,7 @@ class DoorScreen(QWidget):
         if self.sounds is not None:
             self.sounds.play(decision.colour)
         self.services.after_local_change()
-        self.refresh_status()
+        self.refresh_status_soon()
 
     def on_scan_failed(self, error: Exception) -> None:
         self.scans_in_flight -= 1
@@ -232,6 +244,10 @@ class DoorScreen(QWidget):
 
     # ---- the status line ----------------------------------------------------------
 
+    def refresh_status_soon(self) -> None:
+        if not self._status_soon.isActive():
+            self._status_soon.start()
+
     @Slot()
     def refresh_status(self) -> None:
         self.services.db_worker.submit(
@@ -255,4 +271,5 @@ class DoorScreen(QWidget):
 
     def shutdown(self) -> None:
         self._status_timer.stop()
+        self._status_soon.stop()
         self.stop_camera()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from kiosk.app import theme
@@ -42,6 +43,12 @@ def describe_status(connectivity: str, waiting: int, last_sync: datetime | None)
     return " · ".join(parts)
 
 
+def _set_text_colour(label: QLabel, colour: str) -> None:
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+    label.setPalette(palette)
+
+
 class StatusLine(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -54,8 +61,9 @@ class StatusLine(QWidget):
         self.door = QLabel()  # the door's name, for screens that do not show it elsewhere
         self.door.setObjectName("doorName")
         self.door.hide()
-        for label in (self.dot, self.text, self.door):
+        for label, colour in ((self.dot, theme.MUTED), (self.text, theme.NEUTRAL), (self.door, theme.MUTED)):
             label.setFont(theme.font(theme.STATUS_PT))
+            _set_text_colour(label, colour)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 4, 12, 4)
         layout.addWidget(self.dot)
@@ -78,7 +86,5 @@ class StatusLine(QWidget):
 
     def _render(self) -> None:
         _, colour = CONNECTIVITY_WORDS.get(self.connectivity, ("", theme.MUTED))
-        self.dot.setStyleSheet(f"color: {colour};")
-        self.text.setStyleSheet(f"color: {theme.NEUTRAL};")
-        self.door.setStyleSheet(f"color: {theme.MUTED};")
+        _set_text_colour(self.dot, colour)
         self.text.setText(describe_status(self.connectivity, self.waiting, self.last_sync))
