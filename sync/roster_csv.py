@@ -70,7 +70,7 @@ class RosterParse:
 
 def parse_roster(source: Path | str | bytes) -> RosterParse:
     """Parse a roster file (a path) or its bytes. Raises RosterFileError for whole-file problems."""
-    text = _decode(_read(source))
+    text = _clean_text(_decode(_read(source)))
     reader_source = io.StringIO(text, newline="")
     header_line, header_text = _first_nonblank_line(reader_source)
     delimiter, columns = _read_header(header_text)
@@ -216,17 +216,27 @@ def _read_header(header_text: str) -> tuple[str, dict[str, int]]:
 # ---- one row ----------------------------------------------------------------
 
 
+def _clean_text(text: str) -> str:
+    """Drop control and format characters from the whole file, tabs and odd spaces becoming spaces; NFC.
+
+    Line breaks stay: they are the CSV's structure. Done once for the file, as
+    a translation of its few distinct odd characters, rather than cell by cell.
+    """
+    odd = {ch for ch in set(text) if not ch.isprintable() and ch not in "\r\n"}
+    if odd:
+        text = text.translate({
+            ord(ch): " " if ch.isspace() else None for ch in odd
+            if ch.isspace() or unicodedata.category(ch)[0] == "C"
+        })
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
 def _clean(value: str) -> str:
-    """Drop control and format characters (tabs and other spaces become one space), NFC, trim."""
-    if value.isprintable():  # fast path: most cells have nothing to strip
-        if value.isascii():
-            value = value.strip()
-            return value if "  " not in value else " ".join(value.split())
-    else:
-        value = "".join(
-            " " if ch.isspace() else ch for ch in value if ch.isspace() or unicodedata.category(ch)[0] != "C"
-        )
-    return " ".join(unicodedata.normalize("NFC", value).split())
+    """A cell of a cleaned text, trimmed, runs of spaces made one."""
+    value = value.strip()
+    return " ".join(value.split()) if "  " in value or not value.isprintable() else value
 
 
 def _validate(

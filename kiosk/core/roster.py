@@ -113,11 +113,12 @@ def _sqlite_datetime(moment: datetime) -> str:
 
 
 def _existing_attendees(s: Session, event_id: str) -> dict[str, _Existing]:
-    # Raw rows: at 100,000 attendees, ORM objects would cost seconds here.
-    result = s.connection().exec_driver_sql(
+    # The driver's rows: at 100,000 attendees, ORM objects (or even SQLAlchemy rows) cost seconds here.
+    rows = s.connection().connection.driver_connection.execute(
         f"SELECT {', '.join(_Existing._fields)} FROM attendees WHERE event_id = ?", (event_id,)
-    )
-    return {row[4]: _Existing._make(row) for row in result}
+    ).fetchall()
+    make = _Existing._make
+    return {row[4]: make(row) for row in rows}
 
 
 def _without_email_conflicts(
@@ -139,7 +140,7 @@ def _without_email_conflicts(
         kept_codes = {row.ticket_code for row in kept}
         still_kept = []
         for row in kept:
-            holders = owners.get(row.email) if row.email else None
+            holders = owners.get(row.email)  # a None email has no holders
             holder = next((a for a in holders if a.ticket_code not in kept_codes), None) if holders else None
             if holder is None:
                 still_kept.append(row)
