@@ -127,7 +127,9 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         try:
-            with self.engine.begin() as conn:
+            # One migrating process at a time: SQLite takes the write lock up front (BEGIN
+            # IMMEDIATE), PostgreSQL an advisory lock; the next one then finds nothing to do.
+            with self.engine.execution_options(server_write=True).begin() as conn:
                 if self.dialect == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_ID})
                 config.attributes["connection"] = conn

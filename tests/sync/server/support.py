@@ -90,7 +90,10 @@ class LiveServer:
 
 
 class ServerProcess:
-    """``python -m sync.server`` in its own process (several may share one database)."""
+    """``python -m sync.server`` in its own process (several may share one database).
+
+    Started at construction; :meth:`wait_ready` waits for /health, so several can start at once.
+    """
 
     def __init__(self, db_url: str):
         self.port = free_port()
@@ -100,16 +103,17 @@ class ServerProcess:
             [sys.executable, "-m", "sync.server", "--db", db_url, "--port", str(self.port), "--log-level", "warning"],
             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
-        deadline = time.monotonic() + 30
+
+    def wait_ready(self, timeout: float = 30) -> "ServerProcess":
+        deadline = time.monotonic() + timeout
         while True:
             try:
                 if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    break
+                    return self
             except httpx.TransportError:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"server process did not start: {self.process.stdout.read()}")
+                raise RuntimeError(f"server process did not start: {self.stop()}")
             time.sleep(0.1)
 
     def stop(self) -> str:
