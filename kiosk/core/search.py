@@ -49,9 +49,9 @@ MATCHED_NAME = "name"
 MATCHED_EMAIL_WORDS = "email_words"
 MATCHED_EMAIL_PREFIX = "email_prefix"
 
+Connection = sqlite3.Connection  # the driver's connection: see search()
 _COLUMNS = ("a.id, a.first_name, a.last_name, a.email, a.ticket_code, a.ticket_type, a.status, "
             "a.plus_ones, a.is_walkin, a.inside, a.arrival_id")
-Connection = sqlite3.Connection
 _ALPHABETICAL = "a.last_name COLLATE NOCASE, a.first_name COLLATE NOCASE, a.ticket_code"
 
 
