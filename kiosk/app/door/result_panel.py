@@ -35,6 +35,15 @@ HEADLINES = {
     Result.NO_EVENT: "No event loaded",
 }
 
+# The big line when a scan matches nobody.
+NO_NAME = {
+    Result.UNKNOWN_CODE: "Not on the guest list",
+    Result.WRONG_EVENT: "Ticket for another event",
+    Result.INVALID_SIGNATURE: "Not a valid ticket",
+    Result.MALFORMED: "Not a ticket code",
+    Result.NO_EVENT: "Open the staff desk to load the event",
+}
+
 # Seconds a result stays before the panel is ready again: a refusal needs longer to read and act on.
 HOLD_SECONDS = {"green": 3.0, "amber": 6.0, "red": 6.0, MESSAGE: 8.0}
 
@@ -87,12 +96,13 @@ class ResultIcon(QWidget):
 
 
 class FittedLabel(QLabel):
-    """A word-wrapped label whose font shrinks (never below ``min_pt``) until the text fits."""
+    """A label whose font shrinks (never below ``min_pt``) until the text fits; wrapped or on one line."""
 
-    def __init__(self, max_pt: int, min_pt: int, bold: bool = True, parent: QWidget | None = None):
+    def __init__(self, max_pt: int, min_pt: int, bold: bool = True, wrap: bool = True,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.max_pt, self.min_pt, self.bold = max_pt, min_pt, bold
-        self.setWordWrap(True)
+        self.max_pt, self.min_pt, self.bold, self.wrap = max_pt, min_pt, bold, wrap
+        self.setWordWrap(wrap)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setFont(theme.font(max_pt, bold))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -110,9 +120,10 @@ class FittedLabel(QLabel):
         if area.width() <= 0 or area.height() <= 0:
             return
         font = self.font()
+        flags = (Qt.TextFlag.TextWordWrap if self.wrap else 0) | Qt.AlignmentFlag.AlignCenter
         for size in range(self.max_pt, self.min_pt - 1, -2):
             font.setPointSize(size)
-            needed = QFontMetrics(font).boundingRect(area, Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignCenter, self.text())
+            needed = QFontMetrics(font).boundingRect(area, flags, self.text())
             if needed.width() <= area.width() and needed.height() <= area.height():
                 break
         if font.pointSize() != self.font().pointSize():
@@ -138,10 +149,10 @@ class ResultPanel(QFrame):
         self._background = QColor(theme.READY)
 
         self.icon = ResultIcon()
-        self.headline = QLabel()
+        self.headline = FittedLabel(theme.HEADLINE_PT, 26, wrap=False)
         self.headline.setObjectName("headline")
-        self.headline.setFont(theme.font(theme.HEADLINE_PT, bold=True))
-        self.headline.setWordWrap(True)
+        self.headline.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.headline.setMinimumHeight(96)
         self.name = FittedLabel(theme.NAME_PT, 28)
         self.name.setObjectName("name")
         self.reason = QLabel()
@@ -156,11 +167,9 @@ class ResultPanel(QFrame):
         self.detail.setWordWrap(True)
 
         top = QHBoxLayout()
-        top.addStretch(1)
         top.addWidget(self.icon)
-        top.addSpacing(16)
-        top.addWidget(self.headline)
-        top.addStretch(1)
+        top.addSpacing(8)
+        top.addWidget(self.headline, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 28, 32, 28)
         layout.addLayout(top)
@@ -193,7 +202,7 @@ class ResultPanel(QFrame):
         self._paint_as(theme.colour_for(colour), colour)
         self.headline.setText(HEADLINES.get(decision.result, decision.result.value.replace("_", " ").capitalize()))
         attendee = decision.attendee
-        self.name.setText(attendee.full_name if attendee else "")
+        self.name.setText(attendee.full_name if attendee else NO_NAME.get(decision.result, ""))
         self.reason.setText(self._reason_words(decision))
         self.detail.setText(self._detail_words(decision))
         self._ready_timer.start(int(self.hold_seconds[colour] * 1000))
@@ -224,16 +233,23 @@ class ResultPanel(QFrame):
 
     @staticmethod
     def _reason_words(decision: Decision) -> str:
-        if decision.result == Result.ADMITTED:
+        """What door staff should know or do, without repeating the headline."""
+        result = decision.result
+        if result == Result.ADMITTED:
             return "Checked in — please go ahead" if decision.direction == "entry" else decision.reason
-        if decision.result == Result.EXITED:
+        if result == Result.EXITED:
             return "Checked out"
-        if decision.attendee is None and decision.result in (Result.UNKNOWN_CODE, Result.MALFORMED):
-            return decision.reason + " Send them to the help desk."
+        if result == Result.ALREADY_CHECKED_IN and decision.reason.startswith("Already checked in"):
+            # "Already checked in at 09:14 at Door 2." -> "Came in at 09:14 at Door 2."
+            return "Came in" + decision.reason[len("Already checked in"):]
+        if decision.colour == "red" and result != Result.NO_EVENT:
+            return "Send them to the help desk"
         return decision.reason
 
     @staticmethod
     def _detail_words(decision: Decision) -> str:
+        if decision.colour == "red":
+            return decision.reason  # the why, smaller: the action is the line above
         attendee = decision.attendee
         if attendee is None:
             return ""

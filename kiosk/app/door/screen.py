@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.app import theme
 from kiosk.app.door.preview import CameraView
-from kiosk.app.door.result_panel import ResultPanel
+from kiosk.app.door.result_panel import EXIT_BACKGROUND, ResultPanel
 from kiosk.app.door.status_line import StatusLine
 from kiosk.app.services import Services
 from kiosk.core.desk import ENTRY, EXIT
@@ -75,10 +75,17 @@ class DoorScreen(QWidget):
         self.event_label.setFont(theme.font(20, bold=True))
         self.entry_button = QPushButton("Entry")
         self.exit_button = QPushButton("Exit")
-        for button in (self.entry_button, self.exit_button):
+        for button, checked_colour in ((self.entry_button, theme.GREEN), (self.exit_button, EXIT_BACKGROUND)):
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the code field and the scanner
-            button.setMinimumWidth(120)
+            button.setMinimumSize(140, 44)
+            button.setFont(theme.font(16, bold=True))
+            # Set once: which way people are scanned must be obvious from across the door.
+            button.setStyleSheet(
+                f"QPushButton {{ background: #ffffff; color: {theme.NEUTRAL}; border: 2px solid #b0bec5;"
+                f" border-radius: 8px; }}"
+                f"QPushButton:checked {{ background: {checked_colour}; color: #ffffff; border-color: {checked_colour}; }}"
+            )
         self.entry_button.setChecked(True)
         self.direction_group = QButtonGroup(self)
         self.direction_group.setExclusive(True)
@@ -88,6 +95,8 @@ class DoorScreen(QWidget):
         self.staff_button = QPushButton("Staff…")
         self.staff_button.setObjectName("staffButton")
         self.staff_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.staff_button.setMinimumHeight(44)
+        self.staff_button.setFont(theme.font(14))
         self.staff_button.clicked.connect(self.staff_requested)
         header = QHBoxLayout()
         header.addWidget(self.event_label, 1)
