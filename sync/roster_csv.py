@@ -131,12 +131,12 @@ def _read(source: Path | str | bytes) -> bytes:
         path = Path(source)
         try:
             if not path.is_file():
-                raise RosterFileError(f"{path} is not a file." if path.exists() else f"{path} does not exist.")
+                raise RosterFileError("This is a folder, not a file." if path.exists() else "The file does not exist.")
             if path.stat().st_size > MAX_FILE_BYTES:
                 raise RosterFileError(_too_big(path.stat().st_size))
             data = path.read_bytes()
         except OSError as exc:
-            raise RosterFileError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+            raise RosterFileError(f"The file cannot be read: {exc.strerror or exc}.") from exc
     if len(data) > MAX_FILE_BYTES:
         raise RosterFileError(_too_big(len(data)))
     return data

@@ -165,9 +165,9 @@ def test_whole_file_problems_raise_a_clear_error(data, message):
 
 
 def test_missing_or_unreadable_path(tmp_path):
-    with pytest.raises(RosterFileError, match="does not exist"):
+    with pytest.raises(RosterFileError, match="^The file does not exist.$"):
         parse_roster(tmp_path / "nope.csv")
-    with pytest.raises(RosterFileError, match="is not a file"):
+    with pytest.raises(RosterFileError, match="folder, not a file"):
         parse_roster(tmp_path)
 
 
