@@ -11,9 +11,11 @@ Starts the reference server (``python -m sync.server``) in its own process on
    written in bulk: the setup is not what is measured) and times the push.
 
 Prints seconds and requests against the brief's bars (100,000 attendees in
-10 s; 10,000 check-ins in 5 s) and where the time went: waiting for the
-server (request sent to reply headers), reading and validating replies, and
-applying them to the replica.
+10 s; 10,000 check-ins in 5 s), and where the time went: CPU seconds of the
+server process and of the kiosk (unlike wall time, they do not grow when other
+programs compete for the CPU), time spent waiting for replies (request sent to
+reply headers; the next page is fetched while one is written, so this overlaps
+the replica's work) and reading and validating replies.
 """
 
 from __future__ import annotations
@@ -129,12 +131,38 @@ def queue_offline_checkins(replica, event_id: str, n: int) -> None:
             outbox.enqueue(s, "checkin", checkin.id, outbox.checkin_item(checkin, code))
 
 
-def breakdown(label: str, seconds: float, client: TimedClient) -> str:
-    server = client.transport.server_seconds
-    read = client.call_seconds - server
-    local = seconds - client.call_seconds
-    return (f"{label}: {seconds:6.2f} s, {client.requests} requests | server {server:5.2f} s, "
-            f"read+validate {read:5.2f} s, replica {local:5.2f} s")
+def cpu_seconds(pid: int) -> float | None:
+    """User+system CPU time of a process (Linux /proc), robust to a busy machine, unlike wall time."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+class Measure:
+    """Wall time, requests, and CPU time of the kiosk (this process) and of the server process."""
+
+    def __init__(self, label: str, client: TimedClient, server: subprocess.Popen):
+        self.label, self.client, self.server = label, client, server
+
+    def __enter__(self) -> "Measure":
+        self.client.reset()
+        self.server_cpu = cpu_seconds(self.server.pid)
+        self.kiosk_cpu = time.process_time()
+        self.wall = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds = time.perf_counter() - self.wall
+        kiosk_cpu = time.process_time() - self.kiosk_cpu
+        server_cpu = cpu_seconds(self.server.pid)
+        server_cpu = f"{server_cpu - self.server_cpu:5.2f} s" if server_cpu is not None else "  n/a"
+        self.requests = self.client.requests
+        if exc[0] is None:
+            print(f"{self.label}: {self.seconds:6.2f} s wall, {self.requests} requests | CPU: server {server_cpu}, "
+                  f"kiosk {kiosk_cpu:5.2f} s | waiting for replies {self.client.transport.server_seconds:5.2f} s, "
+                  f"reading+validating {self.client.call_seconds - self.client.transport.server_seconds:5.2f} s")
 
 
 def main() -> int:
@@ -164,40 +192,29 @@ def main() -> int:
         client = TimedClient(f"http://127.0.0.1:{port}", credentials.load())
         engine = SyncEngine(replica, client_factory=lambda: client, page_size=args.page, batch_size=args.batch)
 
-        client.reset()
-        t0 = time.perf_counter()
-        report = engine.download()
-        download_s = time.perf_counter() - t0
-        if not report.ok or report.roster_changes != args.attendees:
-            raise SystemExit(f"download failed: {report.error} ({report.roster_changes} changes)")
-        print(breakdown(f"download of {args.attendees:,} attendees", download_s, client))
-        download_requests = client.requests
+        with Measure(f"download of {args.attendees:,} attendees", client, server) as download:
+            report = engine.download()
+            if not report.ok or report.roster_changes != args.attendees:
+                raise SystemExit(f"download failed: {report.error} ({report.roster_changes} changes)")
 
         queue_offline_checkins(replica, event.id, args.checkins)
-        client.reset()
-        t0 = time.perf_counter()
-        report = engine.sync_once(pull=False)
-        push_s = time.perf_counter() - t0
-        if not report.ok or report.checkins_pushed != args.checkins:
-            raise SystemExit(f"push failed: {report.error} ({report.checkins_pushed} pushed)")
-        print(breakdown(f"push of {args.checkins:,} check-ins", push_s, client))
-        push_requests = client.requests
+        with Measure(f"push of {args.checkins:,} check-ins", client, server) as push:
+            report = engine.sync_once(pull=False)
+            if not report.ok or report.checkins_pushed != args.checkins:
+                raise SystemExit(f"push failed: {report.error} ({report.checkins_pushed} pushed)")
 
-        client.reset()
-        t0 = time.perf_counter()
-        report = engine.sync_once(push=False)
-        print(breakdown(f"pull back of the {report.checkins_pulled:,} stored check-ins", time.perf_counter() - t0,
-                        client))
+        with Measure(f"pull back of the {args.checkins:,} stored check-ins", client, server):
+            report = engine.sync_once(push=False)
         engine.close()
     finally:
         server.terminate()
         server.wait(10)
 
     print()
-    print(f"initial download  {download_s:6.2f} s  {download_requests:4d} requests  "
-          f"(bar {DOWNLOAD_TARGET_S:.0f} s: {'ok' if download_s <= DOWNLOAD_TARGET_S else 'MISSED'})")
-    print(f"push offline      {push_s:6.2f} s  {push_requests:4d} requests  "
-          f"(bar {PUSH_TARGET_S:.0f} s: {'ok' if push_s <= PUSH_TARGET_S else 'MISSED'})")
+    for label, measure, bar in (("initial download", download, DOWNLOAD_TARGET_S), ("push offline", push, PUSH_TARGET_S)):
+        verdict = "ok" if measure.seconds <= bar else "MISSED"
+        print(f"{label:17s} {measure.seconds:6.2f} s  {measure.requests:4d} requests  (bar {bar:.0f} s: {verdict})")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (wall times on a busy machine are inflated)")
     return 0
 
 

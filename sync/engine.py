@@ -24,6 +24,7 @@ import logging
 import random
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
@@ -465,18 +466,29 @@ class SyncEngine:
     def _pull_feed(self, fetch, apply, event_id: str, cursor_key: str, phase: str) -> int:
         cursor = int(self.replica.get_state(cursor_key) or 0)
         start, applied = cursor, 0
-        for _ in range(MAX_PAGES_PER_ROUND):
+        # The next page is fetched (the server works, the reply is parsed) while this one is
+        # written to the replica: an initial download costs about max(server, replica), not the sum.
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch") as prefetch:
             page = fetch(event_id, cursor, self.page_size)
-            with self.replica.session() as s:
-                applied += apply(s, page)
-                # The cursor moves in the same transaction as the page it covers.
-                s.merge(SyncState(key=cursor_key, value=str(page.next_cursor)))
-                s.merge(SyncState(key=K_HIGH_WATER, value=str(page.high_water_seq)))
-            cursor = page.next_cursor
-            self._emit(SyncEvent("progress", phase=phase, done=max(0, cursor - start),
-                                 total=max(0, page.high_water_seq - start)))
-            if not page.has_more:
-                break
+            for _ in range(MAX_PAGES_PER_ROUND):
+                following = (prefetch.submit(fetch, event_id, page.next_cursor, self.page_size)
+                             if page.has_more else None)
+                try:
+                    with self.replica.session() as s:
+                        applied += apply(s, page)
+                        # The cursor moves in the same transaction as the page it covers.
+                        s.merge(SyncState(key=cursor_key, value=str(page.next_cursor)))
+                        s.merge(SyncState(key=K_HIGH_WATER, value=str(page.high_water_seq)))
+                except BaseException:
+                    if following is not None:
+                        following.cancel()
+                    raise
+                cursor = page.next_cursor
+                self._emit(SyncEvent("progress", phase=phase, done=max(0, cursor - start),
+                                     total=max(0, page.high_water_seq - start)))
+                if following is None:
+                    break
+                page = following.result()
         return applied
 
     # ---- heartbeat -------------------------------------------------------------

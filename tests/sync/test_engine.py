@@ -393,3 +393,27 @@ def test_a_walkin_merged_by_the_server_is_repointed_from_the_push_verdict_alone(
         assert rsvp is not None and rsvp.inside and rsvp.arrival_id == outcome.decision.checkin_id
         assert s.get(Attendee, outcome.attendee.id).merged_into_id == rsvp.id
         assert s.get(Checkin, outcome.decision.checkin_id).attendee_id == rsvp.id
+
+
+def test_a_local_walkin_whose_code_the_server_gave_to_someone_else_keeps_its_scans(server, event_id, kiosk):
+    walkin = register_walkin(kiosk.replica, "Local", "Walkin", desk=kiosk.desk)
+    code = walkin.attendee.ticket_code
+    server.import_roster(event_id, ROSTER + [{"first_name": "Other", "last_name": "Person",
+                                              "email": "other@example.org", "ticket_code": code}])
+    report = kiosk.engine.download()  # pulls before the walk-in is pushed: the codes clash locally
+    assert report.ok, report.error
+    with kiosk.replica.session(write=False) as s:
+        rsvp = s.scalar(select(Attendee).where(Attendee.ticket_code == code))
+        local = s.get(Attendee, walkin.attendee.id)
+        assert rsvp.first_name == "Other" and local.ticket_code != code and local.inside
+    report = kiosk.engine.sync_once()
+    assert report.ok and report.walkins_pushed == 1 and report.checkins_pushed == 1
+    with server.organizer() as http:
+        page = http.get(f"/events/{event_id}/attendees", params={"cursor": 0, "limit": 5000})
+        roster, _ = wire.unwrap(page.json(), wire.RosterPage)
+    on_server = next(c for c in roster.items if getattr(c, "id", None) == walkin.attendee.id)
+    assert on_server.ticket_code != code  # the server gave the walk-in a code of its own
+    with kiosk.replica.session(write=False) as s:
+        assert s.get(Attendee, walkin.attendee.id).ticket_code == on_server.ticket_code
+    stats = server.stats(event_id)
+    assert stats.walk_ins == 1 and stats.arrived == 1
