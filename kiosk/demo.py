@@ -208,8 +208,13 @@ class DemoEnvironment:
             self.server = None
 
 
-def start_demo(folder: Path, *, attendees: int = DEMO_ATTENDEES, port: int | None = None) -> DemoEnvironment:
-    """Create or reopen the demo in ``folder`` and start its server; see the module docstring."""
+def start_demo(folder: Path, *, attendees: int = DEMO_ATTENDEES, port: int | None = None,
+               keyring_backend=None) -> DemoEnvironment:
+    """Create or reopen the demo in ``folder`` and start its server; see the module docstring.
+
+    ``keyring_backend``: where the demo kiosks' device tokens go (default: the OS keyring,
+    as in production; tests pass one in).
+    """
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -227,9 +232,9 @@ def start_demo(folder: Path, *, attendees: int = DEMO_ATTENDEES, port: int | Non
         event_id = state.get("event_id")
         if not event_id:
             event_id = _create_event(server, roster)
-            _side_door_arrivals(server, event_id, roster, folder / SIDE_KIOSK_DIR)
+            _side_door_arrivals(server, event_id, roster, folder / SIDE_KIOSK_DIR, keyring_backend)
         kiosk_dir = folder / KIOSK_DIR
-        _enroll_kiosk(server, event_id, kiosk_dir)
+        _enroll_kiosk(server, event_id, kiosk_dir, keyring_backend)
         pdf, png = write_tickets(folder / TICKETS_DIR, roster)
         state.update(event_id=event_id, port=port)
         state_path.write_text(json.dumps(state, indent=2), encoding="utf-8")
@@ -270,8 +275,8 @@ def _local_zone_name() -> str:
     return "UTC"
 
 
-def _enroll(server: EmbeddedServer, event_id: str, data_dir: Path, door: str, name: str):
-    """Enroll the replica in ``data_dir`` (once) and bring it up to date; returns the open replica."""
+def _enroll(server: EmbeddedServer, event_id: str, data_dir: Path, door: str, name: str, keyring_backend):
+    """Enroll the replica in ``data_dir`` (once); returns the open replica and its credential store."""
     from sync.credentials import CredentialStore
     from sync.enrollment import enroll
     from sync.replica import open_replica
@@ -279,23 +284,20 @@ def _enroll(server: EmbeddedServer, event_id: str, data_dir: Path, door: str, na
     from sync.status import K_EVENT, K_SERVER
 
     replica = open_replica(data_dir)
-    enrolled = (
-        replica.get_state(K_EVENT) == event_id
-        and CredentialStore(data_dir, replica.device_id).load() is not None
-    )
-    if enrolled:
+    store = CredentialStore(data_dir, replica.device_id, keyring_backend)
+    if replica.get_state(K_EVENT) == event_id and store.load() is not None:
         # The same server on another port than last time: follow it.
         replica.set_state(K_SERVER, server.url)
     else:
         code = admin.new_enrollment_code(server.db, event_id, door=door, name=name)
-        enroll(replica, code.code, server.url, name=name)
-    return replica
+        enroll(replica, code.code, server.url, name=name, credentials=store)
+    return replica, store
 
 
-def _sync(replica) -> None:
+def _sync(replica, store) -> None:
     from sync.engine import SyncEngine
 
-    engine = SyncEngine(replica)
+    engine = SyncEngine(replica, credentials=store)
     try:
         report = engine.sync_once()
     finally:
@@ -304,28 +306,29 @@ def _sync(replica) -> None:
         raise DemoError(f"the demo kiosk could not sync with its server: {report.error}")
 
 
-def _enroll_kiosk(server: EmbeddedServer, event_id: str, data_dir: Path) -> None:
-    replica = _enroll(server, event_id, data_dir, DOOR, "Demo kiosk")
+def _enroll_kiosk(server: EmbeddedServer, event_id: str, data_dir: Path, keyring_backend) -> None:
+    replica, store = _enroll(server, event_id, data_dir, DOOR, "Demo kiosk", keyring_backend)
     try:
-        _sync(replica)
+        _sync(replica, store)
     finally:
         replica.close()
 
 
-def _side_door_arrivals(server: EmbeddedServer, event_id: str, roster: list[DemoAttendee], data_dir: Path) -> None:
+def _side_door_arrivals(server: EmbeddedServer, event_id: str, roster: list[DemoAttendee], data_dir: Path,
+                        keyring_backend) -> None:
     """A second kiosk let some attendees in over the last hour, and synced: the dashboard is live."""
     from kiosk.core.desk import CheckinDesk
     from sync.clock import utcnow
 
-    replica = _enroll(server, event_id, data_dir, SIDE_DOOR, "Side door kiosk")
+    replica, store = _enroll(server, event_id, data_dir, SIDE_DOOR, "Side door kiosk", keyring_backend)
     try:
-        _sync(replica)
+        _sync(replica, store)
         start = utcnow() - timedelta(minutes=75)
         moments = iter(start + timedelta(minutes=70 * i / ARRIVED_EARLIER) for i in range(ARRIVED_EARLIER + 1))
         desk = CheckinDesk(replica, door=SIDE_DOOR, operator="demo", clock=lambda: next(moments))
         for attendee in _arrived_earlier(roster):
             desk.scan(attendee.ticket_code)
-        _sync(replica)
+        _sync(replica, store)
     finally:
         replica.close()
 

@@ -102,6 +102,7 @@ def _run(settings, *, screenshot: Path | None, demo) -> int:
 
     from sync.replica.database import ReplicaError
 
+    _route_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("checkin-kiosk")
     app.setApplicationDisplayName("checkin-kiosk")
@@ -119,6 +120,28 @@ def _run(settings, *, screenshot: Path | None, demo) -> int:
     finally:
         shell.shutdown()
     return status if screenshot is None else shell.screenshot_status
+
+
+# Said by the offscreen platform (screenshots, CI) whenever a window's minimum size changes.
+_QT_NOISE = ("This plugin does not support propagateSizeHints()",)
+
+
+def _route_qt_messages() -> None:
+    """Qt's own warnings go to our log file, not to the terminal of whoever started the kiosk."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+    def handle(kind, context, message: str) -> None:
+        if message in _QT_NOISE:
+            return
+        where = f" ({context.file}:{context.line})" if context.file else ""
+        qt_log.log(levels.get(kind, logging.WARNING), "%s%s", message, where)
+
+    qInstallMessageHandler(handle)
 
 
 def _install_crash_handler() -> None:
