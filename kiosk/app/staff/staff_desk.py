@@ -145,6 +145,10 @@ class StaffDesk(QWidget):
         self.tabs.setCurrentWidget(self.walkin_form)
         self.walkin_form.edits["first_name"].setFocus(Qt.ShortcutFocusReason)
 
+    def stop(self) -> None:
+        """Before the window closes: the enrollment page may have the camera open."""
+        self.enrollment_page.stop_camera()
+
     def refresh(self) -> None:
         """Statuses may have changed elsewhere (the door, a sync): search again, look up again."""
         self._show_heading(self.services.event.name or None)  # the event may have been reloaded

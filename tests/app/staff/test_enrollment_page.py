@@ -78,7 +78,7 @@ def test_pasting_the_enrollment_text_enrolls_this_kiosk(qtbot, page, fresh_servi
 
 
 def test_a_spent_or_wrong_code_says_so_and_stores_nothing(qtbot, page, fresh_services, server):
-    event_id = server.create_event(ROWS)
+    server.create_event(ROWS)
     page.server_edit.setText(server.url)
     page.code_edit.setText("NOT-A-REAL-CODE")
     page.enroll()
@@ -87,7 +87,6 @@ def test_a_spent_or_wrong_code_says_so_and_stores_nothing(qtbot, page, fresh_ser
     assert fresh_services.replica.get_state(K_EVENT) is None
     assert page.enroll_button.isEnabled()
     assert page.code_edit.text() == "NOT-A-REAL-CODE"  # kept, to correct a typo
-    del event_id
 
 
 def test_no_server_reachable_is_one_clear_line(qtbot, page):
