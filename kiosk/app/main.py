@@ -312,10 +312,10 @@ class KioskApp:
             engine.trigger(force=True)
         self.reload_event()
 
-    def on_sync_finished(self, report) -> None:
-        if report is not None and getattr(report, "roster_changes", 0) and self.services.event.id is None:
-            self.reload_event()
-        elif self.services.event.id != self.replica.get_state("event_id"):
+    def on_sync_finished(self, _report) -> None:
+        # The first download after enrolling brings the event's name; an organizer may switch events.
+        event = self.services.event
+        if not event.name or event.id != self.replica.get_state("event_id"):
             self.reload_event()
 
     def reload_event(self) -> None:
