@@ -275,9 +275,7 @@ class KioskApp:
         self.window.present()
         if self.services.sync_engine is not None:
             self.services.sync_engine.start()
-        start = getattr(self.dashboard, "start", None)
-        if callable(start):
-            start()
+        # The dashboard starts counting when its face is shown (see MainWindow.show_face).
 
     def shutdown(self) -> None:
         """Stop everything in order: no new scans, finish queued writes, close the replica."""

@@ -169,6 +169,12 @@ class MainWindow(QMainWindow):
         previous, self.current_face = self.current_face, name
         self.faces.setCurrentWidget(widget)
         self._sync_face_buttons()
+        # The dashboard counts on the DbWorker every few seconds: only while it is on screen,
+        # so that a count never holds up a scan at the door.
+        if self.dashboard is not None and previous == DASHBOARD and name != DASHBOARD:
+            self.dashboard.stop()
+        if self.dashboard is not None and name == DASHBOARD and previous != DASHBOARD:
+            self.dashboard.start()
         if name != DOOR:
             self.door.stop_camera()  # the desk's enrollment page may need the same camera
             self.banner.hide()

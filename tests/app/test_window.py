@@ -229,3 +229,14 @@ def test_display_detection():
     assert display_available({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
     assert display_available({"QT_QPA_PLATFORM": "offscreen"}, "linux")
     assert display_available({}, "win32")
+
+
+def test_the_dashboard_counts_only_while_it_is_shown(qtbot, make_shell):
+    shell = make_shell(kiosk_mode=False)
+    window = shell.window
+    assert not shell.dashboard.poller.active  # the door's DbWorker is left to scans
+    qtbot.mouseClick(window.face_buttons[DASHBOARD], Qt.MouseButton.LeftButton)
+    assert shell.dashboard.poller.active
+    qtbot.waitUntil(lambda: shell.dashboard.figures is not None, timeout=WAIT_MS)
+    qtbot.mouseClick(window.face_buttons[DOOR], Qt.MouseButton.LeftButton)
+    assert not shell.dashboard.poller.active
