@@ -236,11 +236,15 @@ class SyncEngine:
             self._client = self._client_factory()
         return self._client
 
+    def reset_client(self) -> None:
+        """Forget the client: the next round makes a new one (call it after enrolling again)."""
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
     def close(self) -> None:
         self.stop()
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        self.reset_client()
 
     # ---- one round -------------------------------------------------------------
 
@@ -266,6 +270,9 @@ class SyncEngine:
                 report.error = str(exc)
                 report.connectivity = self._state_for(exc)
                 log.info("sync round failed: %s", exc)
+                if isinstance(exc, (AuthError, NotEnrolledError)):
+                    # After enrolling again the next round must use the new server and token.
+                    self.reset_client()
             except ReplicaError as exc:
                 report.error = str(exc)
                 report.connectivity = DEGRADED

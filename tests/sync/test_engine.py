@@ -203,11 +203,12 @@ def test_a_revoked_device_gets_a_clear_error_and_keeps_its_outbox(server, event_
     with kiosk.replica.session(write=False) as s:  # the failure is noted on the queued row, nothing else
         assert s.scalar(select(OutboxItem.attempts)) == 1
     assert kiosk.engine.seconds_until_retry() > 0  # no hammering with a refused token
-    # Enrolling again (a new code) lets the queue through.
+    # Enrolling again (a new code) lets the queue through, with the same running engine.
     again = enroll_kiosk(server, event_id, tmp_path / "kiosk", "A", download=False)
-    report = again.engine.sync_once()
-    assert report.ok and report.checkins_pushed == 1
     again.close()
+    kiosk.engine.trigger(force=True)
+    report = kiosk.engine.sync_once()
+    assert report.ok and report.checkins_pushed == 1
 
 
 def test_a_wrong_token_is_refused_clearly_and_nothing_is_lost(server, event_id, kiosk):
