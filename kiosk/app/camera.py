@@ -97,8 +97,8 @@ class _CaptureThread(QThread):
 
     def run(self) -> None:
         p = self._pipeline
-        source = p._source_factory()
         try:
+            source = p._source_factory()  # naming a source that is not there fails here already
             source.open()
         except SourceError as exc:
             p.camera_failed.emit(str(exc))

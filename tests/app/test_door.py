@@ -300,3 +300,17 @@ def test_the_status_line_says_offline_and_how_many_check_ins_wait(qtbot, make_do
     # The count comes from the replica's outbox, read on the DbWorker after the scan.
     qtbot.waitUntil(lambda: door.status_line.waiting == 1, timeout=WAIT_MS)
     assert "1 check-in recorded here" in door.status_line.text.text()
+
+
+def test_a_camera_that_appears_later_is_picked_up_by_itself(qtbot, make_door, door_services, ticket_images, tmp_path):
+    folder = tmp_path / "camera-not-yet-plugged-in"
+    camera = CameraPipeline(lambda: open_source(folder), make_decoder())
+    door = make_door(camera)
+    door._camera_retry.setInterval(100)
+    with qtbot.waitSignal(camera.camera_failed, timeout=WAIT_MS):
+        door.start_camera()
+    folder.mkdir()
+    (folder / "frame.png").write_bytes(ticket_images["grace"].read_bytes())
+    with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS) as shown:
+        pass  # the retry opens the source that now exists
+    assert shown.args[0].attendee.full_name == "Grace Hopper"

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 NO_CAMERA_HINT = "Use the hand scanner, or type the code below."
 STATUS_REFRESH_MS = 15_000
 STATUS_AFTER_SCAN_MS = 700
+CAMERA_RETRY_MS = 10_000  # a camera plugged in (again) is picked up without touching the kiosk
 
 
 def _decide(desk, code: str, direction: str) -> Decision:
@@ -144,6 +145,10 @@ class DoorScreen(QWidget):
         self._status_soon.setSingleShot(True)
         self._status_soon.setInterval(STATUS_AFTER_SCAN_MS)
         self._status_soon.timeout.connect(self.refresh_status)
+        self._camera_retry = QTimer(self)
+        self._camera_retry.setSingleShot(True)
+        self._camera_retry.setInterval(CAMERA_RETRY_MS)
+        self._camera_retry.timeout.connect(self.on_camera_retry_timeout)
 
         if services.sync_bridge is not None:
             services.sync_bridge.state_changed.connect(self.on_sync_state_changed)
@@ -173,12 +178,19 @@ class DoorScreen(QWidget):
         self.camera.camera_started.connect(self.on_camera_started)
 
     def start_camera(self) -> None:
+        self._camera_retry.stop()
         if self.camera is not None:
             self.camera.start()
 
     def stop_camera(self) -> None:
+        self._camera_retry.stop()
         if self.camera is not None:
             self.camera.stop()
+
+    @Slot()
+    def on_camera_retry_timeout(self) -> None:
+        if self.camera is not None and self.isVisible() and not self.camera.running:
+            self.start_camera()
 
     @Slot(str)
     def on_camera_started(self, description: str) -> None:
@@ -190,6 +202,8 @@ class DoorScreen(QWidget):
         self.camera_view.show_message(f"{message}\n\n{NO_CAMERA_HINT}")
         self.result_panel.set_ready_hint("Scan the ticket with the hand scanner")
         self.input_hint.setText("No camera · hand scanner and code field work")
+        if self.camera is not None:
+            self._camera_retry.start()
 
     @Slot(str, float)
     def on_camera_code_detected(self, code: str, frame_time: float) -> None:
@@ -281,4 +295,5 @@ class DoorScreen(QWidget):
     def shutdown(self) -> None:
         self._status_timer.stop()
         self._status_soon.stop()
+        self._camera_retry.stop()
         self.stop_camera()
