@@ -111,7 +111,12 @@ def _run(settings, *, screenshot: Path | None, demo) -> int:
     except ReplicaError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    _install_crash_handler()
+    except Exception as exc:  # the environment's fault or a bug: one line, the details in the log
+        from kiosk.crash import report_unexpected
+
+        print(f"kiosk: {report_unexpected(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+    _install_crash_handler(shell)
     shell.start()
     if screenshot is not None:
         shell.screenshot_when_ready(screenshot)
@@ -144,8 +149,8 @@ def _route_qt_messages() -> None:
     qInstallMessageHandler(handle)
 
 
-def _install_crash_handler() -> None:
-    """A bug in a slot: log it, tell the person at the screen, keep the kiosk running."""
+def _install_crash_handler(shell: "KioskApp") -> None:
+    """A bug in a slot: log it, say so on the screen, keep the kiosk running."""
     previous = sys.excepthook
 
     def on_uncaught(kind, value, tb):
@@ -155,6 +160,11 @@ def _install_crash_handler() -> None:
 
         message = report_unexpected(value.with_traceback(tb))
         print(f"kiosk: {message}", file=sys.stderr)
+        try:
+            shell.door.result_panel.show_message(
+                "Something went wrong", f"{message}. The kiosk keeps working; scan again.", "amber")
+        except Exception:  # never let the crash handler crash
+            pass
 
     sys.excepthook = on_uncaught
 
@@ -352,7 +362,7 @@ class KioskApp:
             else:
                 print(f"kiosk: cannot write the screenshot {path}", file=sys.stderr)
                 self.screenshot_status = EXIT_ERROR
-            self.app.quit()
+            self.app.exit(self.screenshot_status)  # exit(), not quit(): a locked kiosk refuses to close
 
         # A job behind everything queued so far: its callback comes after theirs.
         self.db_worker.submit(lambda: None, on_done=lambda _none: QTimer.singleShot(settle_ms, grab))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -54,6 +55,30 @@ def _read_sync_status(replica) -> dict:
     return sync_status(replica)
 
 
+class ElidedLabel(QLabel):
+    """One line that ends in "…" rather than being cut mid-word when the window is narrow."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(0, self.width())))
+
+
 class DoorScreen(QWidget):
     """The face door staff see all day."""
 
@@ -71,7 +96,7 @@ class DoorScreen(QWidget):
         self.scans_in_flight = 0
 
         # Header: event and door on the left, entry/exit and Staff on the right.
-        self.event_label = QLabel()
+        self.event_label = ElidedLabel()
         self.event_label.setObjectName("eventName")
         self.event_label.setFont(theme.font(20, bold=True))
         self.entry_button = QPushButton("Entry")
