@@ -314,3 +314,15 @@ def test_a_camera_that_appears_later_is_picked_up_by_itself(qtbot, make_door, do
     with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS) as shown:
         pass  # the retry opens the source that now exists
     assert shown.args[0].attendee.full_name == "Grace Hopper"
+
+
+def test_an_enrollment_qr_scanned_with_the_hand_scanner_is_typed_where_the_focus_is(qtbot, scanner, search_box):
+    # The staff desk's enrollment box has the focus; the organizer's QR code is scanned into it.
+    scanned, returned = [], []
+    scanner.code_scanned.connect(scanned.append)
+    search_box.returnPressed.connect(lambda: returned.append(search_box.text()))
+    payload = "checkin-kiosk://enroll?server=http://10.0.0.5:8080&code=ABCD-EFGH"
+    qtbot.keyClicks(search_box, payload)
+    qtbot.keyClick(search_box, Qt.Key.Key_Return)
+    assert scanned == []
+    assert returned == [payload]

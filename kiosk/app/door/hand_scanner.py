@@ -15,7 +15,7 @@ Gaps are measured with the keyboard events' own timestamps when the platform
 provides them, so a burst of a person's keystrokes that queued up while the
 GUI was busy is not mistaken for a scanner. Widgets that want the raw
 keystrokes (a PIN box, an enrollment-code box) set the ``SCANNER_PASS_THROUGH``
-property.
+property; an enrollment QR code scanned anywhere is typed where the focus is.
 """
 
 from __future__ import annotations
@@ -61,6 +61,13 @@ class HandScannerFilter(QObject):
         self._flush_timer.setInterval(max_gap_ms)
         self._flush_timer.timeout.connect(self.flush)
 
+    @staticmethod
+    def is_door_scan(text: str) -> bool:
+        """An enrollment QR code is never a ticket: it goes to the box that has the focus."""
+        from sync.enrollment import ENROLL_URI_PREFIX
+
+        return not text.lower().startswith(ENROLL_URI_PREFIX)
+
     # ---- the filter -------------------------------------------------------
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
@@ -82,6 +89,9 @@ class HandScannerFilter(QObject):
         if event.key() in ENTER_KEYS and not (event.modifiers() & ~_TYPING_MODIFIERS):
             if self._chars and fast and len(self._chars) >= self.min_length:
                 code = "".join(self._chars)
+                if not self.is_door_scan(code):
+                    self.flush()  # typed into the focused box as scanned; the Enter follows
+                    return False
                 self._discard()
                 self._swallow_release = event.key()
                 self.code_scanned.emit(code)
