@@ -326,3 +326,19 @@ def test_an_enrollment_qr_scanned_with_the_hand_scanner_is_typed_where_the_focus
     qtbot.keyClick(search_box, Qt.Key.Key_Return)
     assert scanned == []
     assert returned == [payload]
+
+
+def test_a_scanner_that_presses_shift_for_capitals_is_still_a_scan(qtbot, make_door, scanner, search_box):
+    door = make_door()
+    scanner.code_scanned.connect(door.scan_code)
+    with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS) as shown:
+        for char in "CHIMA-0005":
+            if char.isupper():
+                qtbot.keyPress(search_box, Qt.Key.Key_Shift, Qt.KeyboardModifier.ShiftModifier)
+                qtbot.keyClick(search_box, char, Qt.KeyboardModifier.ShiftModifier)
+                qtbot.keyRelease(search_box, Qt.Key.Key_Shift)
+            else:
+                qtbot.keyClick(search_box, char)
+        qtbot.keyClick(search_box, Qt.Key.Key_Return)
+    assert shown.args[0].attendee.full_name == "Chimamanda Ngozi Adichie"
+    assert search_box.text() == ""

@@ -32,6 +32,9 @@ from PySide6.QtWidgets import QWidget
 SCANNER_PASS_THROUGH = "scannerPassThrough"
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# A scanner presses Shift for capitals, as a keyboard does: these keys neither type nor end a burst.
+MODIFIER_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_AltGr,
+                 Qt.Key.Key_CapsLock, Qt.Key.Key_NumLock}
 _TYPING_MODIFIERS = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
 
 
@@ -97,6 +100,8 @@ class HandScannerFilter(QObject):
                 self.code_scanned.emit(code)
                 return True
             self.flush()
+            return False
+        if event.key() in MODIFIER_KEYS and not event.text():
             return False
         if not self._is_typing(event):
             self.flush()
