@@ -4,7 +4,7 @@ Run:  .venv/bin/python bench/checkin_core.py [--attendees 100000] [--iterations 
 
 Builds a replica in a temporary folder through the real CSV import, then
 times CheckinDesk.scan() on random valid codes (decision, log row, outbox row,
-COMMIT with synchronous=FULL in WAL mode) and name-prefix searches of 1 to 3
+COMMIT in WAL mode with synchronous=NORMAL, see sync/replica/database.py) and name-prefix searches of 1 to 3
 letters and longer. Prints p50/p95/p99 per operation against the brief's bars.
 """
 

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Protocol
+from typing import Iterable, NamedTuple, Protocol
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 # The results that change state: an entry that was let in, an exit that was let out.
@@ -70,18 +69,39 @@ def replay(scans: Iterable[ScanLike]) -> AttendeeState:
 
 
 def refresh_attendee(session: Session, attendee_id: str) -> AttendeeState:
-    """Recompute an attendee's cached state and duplicate flags from the replica's log."""
-    from sync.replica.models import Attendee, Checkin
+    """Recompute an attendee's cached state and duplicate flags from the replica's log.
 
-    scans = session.scalars(select(Checkin).where(Checkin.attendee_id == attendee_id)).all()
+    This runs on every scan, so it speaks plain SQL to the replica's SQLite
+    connection (SQLAlchemy's statement building cost more than the statements);
+    ORM objects already loaded in the session are not refreshed.
+    """
+    db = session.connection().connection.dbapi_connection
+    scans = [
+        _Scan(*row)
+        for row in db.execute(
+            "SELECT id, kind, result, device_time, undoes_id, duplicate FROM checkins WHERE attendee_id = ?",
+            (attendee_id,),
+        )
+    ]
     state = replay(scans)
-    for scan in scans:
-        is_dup = scan.id in state.duplicate_ids
-        if scan.duplicate != is_dup:
-            scan.duplicate = is_dup
-    session.execute(
-        update(Attendee)
-        .where(Attendee.id == attendee_id)
-        .values(inside=state.inside, arrival_id=state.arrival_id)
+    flips = [
+        (scan.id in state.duplicate_ids, scan.id)
+        for scan in scans
+        if bool(scan.duplicate) != (scan.id in state.duplicate_ids)
+    ]
+    if flips:
+        db.executemany("UPDATE checkins SET duplicate = ? WHERE id = ?", flips)
+    db.execute(
+        "UPDATE attendees SET inside = ?, arrival_id = ? WHERE id = ?",
+        (state.inside, state.arrival_id, attendee_id),
     )
     return state
+
+
+class _Scan(NamedTuple):
+    id: str
+    kind: str
+    result: str
+    device_time: str  # as stored: sortable text
+    undoes_id: str | None
+    duplicate: int

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sync.clock import utcnow
+from sync.clock import to_sqlite, utcnow
 from sync.replica.models import Attendee, Checkin, OutboxItem
 
 
@@ -53,8 +53,10 @@ def walkin_item(attendee: Attendee, device_id: str) -> dict:
 
 
 def enqueue(session: Session, kind: str, ref_id: str, item: dict) -> None:
-    session.add(
-        OutboxItem(kind=kind, ref_id=ref_id, payload_json=json.dumps(item), created_at=utcnow())
+    # Plain SQL on the session's connection: this is on the path of every scan.
+    session.connection().connection.dbapi_connection.execute(
+        "INSERT INTO outbox (kind, ref_id, payload_json, created_at, attempts, last_error) VALUES (?, ?, ?, ?, 0, '')",
+        (kind, ref_id, json.dumps(item), to_sqlite(utcnow())),
     )
 
 
