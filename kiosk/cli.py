@@ -98,4 +98,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the imported module, so that `python -m kiosk.cli` raises and catches
+    # the same CliError class as the installed `kiosk` command.
+    from kiosk.cli import main as kiosk_main
+
+    sys.exit(kiosk_main())

@@ -8,7 +8,6 @@ what was wrong.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
