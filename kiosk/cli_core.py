@@ -43,7 +43,14 @@ def cmd_import_roster(args) -> int:
     from kiosk.core.roster import import_roster
     from sync.roster_csv import RosterFileError
 
+    from sync.status import sync_status
+
     replica = _open(args)
+    server = sync_status(replica)["server"]
+    if server:
+        # Attendees added only here would never reach the server or the other kiosks.
+        raise CliError(f"this kiosk is enrolled with {server}: import the roster on the server instead "
+                       "(kiosk server create-event --roster, or the staff desk on the organizer's laptop)")
     try:
         report = import_roster(replica, args.file, event_name=args.event_name, skip_invalid=args.skip_invalid)
     except RosterFileError as exc:
