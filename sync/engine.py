@@ -291,17 +291,18 @@ class SyncEngine:
 
     def download(self, progress: Callable[[str, int, int], None] | None = None) -> SyncReport:
         """Pull the event, roster and log without pushing (the first download after enrolling)."""
-        listener = None
-        if progress is not None:
-            def listener(event: SyncEvent) -> None:
-                if event.kind == "progress":
-                    progress(event.phase, event.done, event.total)
-            self.add_listener(listener)
+        if progress is None:
+            return self.sync_once(push=False)
+
+        def listener(event: SyncEvent) -> None:
+            if event.kind == "progress":
+                progress(event.phase, event.done, event.total)
+
+        self.add_listener(listener)
         try:
             return self.sync_once(push=False)
         finally:
-            if listener is not None:
-                self.remove_listener(listener)
+            self.remove_listener(listener)
 
     def _state_for(self, exc: SyncError) -> str:
         if isinstance(exc, NotEnrolledError):
@@ -350,17 +351,19 @@ class SyncEngine:
 
     # ---- push ------------------------------------------------------------------
 
-    def _pending(self, kind: str, limit: int, after: int, before: int | None = None) -> list[OutboxItem]:
+    def _pending(self, kind: str, limit: int, after: int, before: int | None = None) -> list:
+        """Queued rows (``id, kind, ref_id, payload_json, attempts``), oldest first."""
         with self.replica.session(write=False) as s:
             query = (
-                select(OutboxItem)
+                select(OutboxItem.id, OutboxItem.kind, OutboxItem.ref_id, OutboxItem.payload_json,
+                       OutboxItem.attempts)
                 .where(OutboxItem.sent_at.is_(None), OutboxItem.kind == kind, OutboxItem.id > after)
                 .order_by(OutboxItem.id)
                 .limit(limit)
             )
             if before is not None:
                 query = query.where(OutboxItem.id < before)
-            return list(s.scalars(query).all())
+            return list(s.execute(query).all())
 
     def _first_pending_walkin(self) -> int | None:
         with self.replica.session(write=False) as s:
@@ -376,73 +379,118 @@ class SyncEngine:
 
     def _push_kind(self, client: ApiClient, event_id: str, kind: str, report: SyncReport,
                    before: int | None) -> None:
-        after = 0  # walk forward through the queue: each row is tried at most once per round
+        """Push every queued item of one kind, a batch at a time, oldest first.
+
+        Pipelined: while the server works on one batch, the previous batch's verdicts
+        are written and the next batch is read and checked. A verdict is still applied
+        only once it has arrived; a failure stops the round with the rest still queued.
+        """
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-push") as network:
+            batch = self._next_batch(kind, 0, before, report)
+            in_flight = None  # (rows, future) of the batch the server is working on
+            while batch is not None or in_flight is not None:
+                sent = None
+                if batch is not None:
+                    last_id, rows, items = batch
+                    if items:
+                        self._emit(SyncEvent("progress", phase="push",
+                                             done=report.checkins_pushed + report.walkins_pushed,
+                                             total=report.checkins_pushed + report.walkins_pushed + len(items)))
+                        sent = (rows, items, network.submit(self._send, client, event_id, kind, items))
+                    batch = self._next_batch(kind, last_id, before, report)
+                if in_flight is not None:
+                    self._settle(client, event_id, kind, in_flight, report)
+                in_flight = sent
+
+    def _next_batch(self, kind: str, after: int, before: int | None, report: SyncReport):
+        """``(last row id, sendable rows, their items)`` of the next batch, or None at the end.
+
+        Items that can never be sent as they are (not JSON, refused by the wire schema)
+        are flagged and taken out of the queue here, so they cannot hold the others back.
+        """
         while True:
             rows = self._pending(kind, self.batch_size, after, before)
             if not rows:
-                return
+                return None
+            model = wire.WalkinItem if kind == "walkin" else wire.CheckinItem
+            items, sendable = [], []
+            for row in rows:
+                try:
+                    item = json.loads(row.payload_json)
+                    model.model_validate(item)
+                except (ValueError, ValidationError) as exc:
+                    problem = _first_problem(exc)
+                    log.error("outbox item %s (%s %s) is invalid and will not be sent: %s",
+                              row.id, kind, row.ref_id, problem)
+                    report.rejected += 1
+                    report.rejections.append(f"{kind} {row.ref_id}: invalid ({problem})")
+                    with self.replica.session() as s:
+                        mark_refused(s, [row], f"invalid: {problem}", self.clock())
+                    continue
+                items.append(item)
+                sendable.append(row)
+            if items:
+                return rows[-1].id, sendable, items
             after = rows[-1].id
-            self._emit(SyncEvent("progress", phase="push", done=report.checkins_pushed + report.walkins_pushed,
-                                 total=report.checkins_pushed + report.walkins_pushed + len(rows)))
-            self._push_rows(client, event_id, kind, rows, report)
 
-    def _push_rows(self, client: ApiClient, event_id: str, kind: str, rows: list[OutboxItem],
-                   report: SyncReport) -> None:
-        items, sendable, invalid = [], [], []
-        model = wire.WalkinItem if kind == "walkin" else wire.CheckinItem
-        for row in rows:
-            try:
-                item = json.loads(row.payload_json)
-                model.model_validate(item)
-            except (ValueError, ValidationError) as exc:
-                invalid.append((row, _first_problem(exc)))
-                continue
-            items.append(item)
-            sendable.append(row)
-        for row, problem in invalid:
-            # Never sendable as it is: kept in the local log, flagged, no longer blocking the queue.
-            log.error("outbox item %s (%s %s) is invalid and will not be sent: %s", row.id, kind, row.ref_id, problem)
-            report.rejected += 1
-            report.rejections.append(f"{kind} {row.ref_id}: invalid ({problem})")
-            with self.replica.session() as s:
-                mark_refused(s, [row], f"invalid: {problem}", self.clock())
-        if not items:
-            return
+    @staticmethod
+    def _send(client: ApiClient, event_id: str, kind: str, items: list[dict]) -> list:
+        if kind == "walkin":
+            return client.push_walkins(event_id, items)
+        return client.push_checkins(event_id, items)
+
+    def _settle(self, client: ApiClient, event_id: str, kind: str, in_flight, report: SyncReport) -> None:
+        rows, items, future = in_flight
         try:
-            if kind == "walkin":
-                verdicts = client.push_walkins(event_id, items)
-            else:
-                verdicts = client.push_checkins(event_id, items)
+            verdicts = future.result()
         except RequestRefusedError as exc:
-            if exc.code in (wire.E_VALIDATION, wire.E_PAYLOAD_TOO_LARGE) and len(items) > 1:
-                # One bad item must not hold the others back: split until it is alone.
-                half = len(sendable) // 2
-                self._push_rows(client, event_id, kind, sendable[:half], report)
-                self._push_rows(client, event_id, kind, sendable[half:], report)
-                return
-            if exc.code in (wire.E_VALIDATION, wire.E_PAYLOAD_TOO_LARGE):
-                report.rejected += 1
-                report.rejections.append(f"{kind} {sendable[0].ref_id}: {exc}")
-                with self.replica.session() as s:
-                    mark_refused(s, sendable, str(exc), self.clock())
-                return
-            self._note_failure(sendable, exc)
-            raise
+            if exc.code not in (wire.E_VALIDATION, wire.E_PAYLOAD_TOO_LARGE):
+                self._note_failure(rows, exc)
+                raise
+            self._push_split(client, event_id, kind, rows, items, report)
+            return
         except SyncError as exc:
-            self._note_failure(sendable, exc)
+            self._note_failure(rows, exc)
             raise
+        self._apply_verdicts(kind, rows, verdicts, report)
+
+    def _push_split(self, client: ApiClient, event_id: str, kind: str, rows: list, items: list,
+                    report: SyncReport) -> None:
+        """A batch the server refused as a whole: halve it until the bad item is alone."""
+        if len(items) == 1:
+            report.rejected += 1
+            report.rejections.append(f"{kind} {rows[0].ref_id}: refused by the server")
+            with self.replica.session() as s:
+                mark_refused(s, rows, "refused by the server as malformed", self.clock())
+            return
+        half = len(items) // 2
+        for part_rows, part_items in ((rows[:half], items[:half]), (rows[half:], items[half:])):
+            try:
+                verdicts = self._send(client, event_id, kind, part_items)
+            except RequestRefusedError as exc:
+                if exc.code not in (wire.E_VALIDATION, wire.E_PAYLOAD_TOO_LARGE):
+                    self._note_failure(part_rows, exc)
+                    raise
+                self._push_split(client, event_id, kind, part_rows, part_items, report)
+                continue
+            except SyncError as exc:
+                self._note_failure(part_rows, exc)
+                raise
+            self._apply_verdicts(kind, part_rows, verdicts, report)
+
+    def _apply_verdicts(self, kind: str, rows: list, verdicts: list, report: SyncReport) -> None:
         with self.replica.session() as s:
             if kind == "walkin":
-                counts = apply_walkin_verdicts(s, sendable, verdicts, self.clock())
+                counts = apply_walkin_verdicts(s, rows, verdicts, self.clock())
                 report.walkins_pushed += counts.accepted
                 report.walkins_merged += counts.merged
             else:
-                counts = apply_checkin_verdicts(s, sendable, verdicts, self.clock())
+                counts = apply_checkin_verdicts(s, rows, verdicts, self.clock())
                 report.checkins_pushed += counts.accepted + counts.duplicates
                 report.duplicates += counts.duplicates
         self._count_rejections(counts, report)
 
-    def _note_failure(self, rows: list[OutboxItem], exc: SyncError) -> None:
+    def _note_failure(self, rows: list, exc: SyncError) -> None:
         try:
             with self.replica.session() as s:
                 note_failure(s, rows, str(exc))

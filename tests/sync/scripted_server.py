@@ -36,7 +36,8 @@ class Reply:
 
 
 class ScriptedServer:
-    """``server.replies[path] = Reply(...)``; ``server.requests`` records what came in."""
+    """``server.replies[path] = Reply(...)`` (or a function of the request body returning one);
+    ``server.requests`` records what came in."""
 
     def __init__(self):
         self.replies: dict[str, Reply] = {}
@@ -55,6 +56,8 @@ class ScriptedServer:
                 path = self.path.split("?")[0]
                 outer.requests.append((self.command, self.path, body, dict(self.headers)))
                 reply = outer.replies.get(path) or Reply(envelope(None, False, {"code": "not_found", "message": "no"}), 404)
+                if callable(reply):  # a reply that depends on the request body
+                    reply = reply(body)
                 if reply.delay:
                     time.sleep(reply.delay)
                 if reply.close_without_reply:

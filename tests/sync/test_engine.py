@@ -418,3 +418,33 @@ def test_a_local_walkin_whose_code_the_server_gave_to_someone_else_keeps_its_sca
         assert s.get(Attendee, walkin.attendee.id).ticket_code == on_server.ticket_code
     stats = server.stats(event_id)
     assert stats.walk_ins == 1 and stats.arrived == 1
+
+
+def test_a_batch_refused_as_a_whole_is_split_until_the_bad_item_is_alone(server, event_id, kiosk):
+    from kiosk.core.desk import CheckinDesk
+    from tests.sync.scripted_server import envelope
+
+    good = [kiosk.desk.scan(f"EN-{i:04d}").checkin_id for i in range(13, 18)]
+    bad = CheckinDesk(kiosk.replica, door="Door the server dislikes").scan("EN-0018").checkin_id
+
+    def checkins(body: bytes) -> Reply:
+        items = json.loads(body)["items"]
+        if any(item["door"] == "Door the server dislikes" for item in items):
+            return Reply(envelope(None, False, {"code": "validation_error", "message": "bad door"}), status=422)
+        verdicts = [{"id": item["id"], "status": "accepted", "seq": 100 + n} for n, item in enumerate(items)]
+        return Reply(envelope({"results": verdicts}))
+
+    with ScriptedServer() as scripted:
+        scripted.replies[f"/api/v1/events/{event_id}/checkins"] = checkins
+        scripted.replies["/api/v1/devices/heartbeat"] = Reply(envelope({
+            "device_id": "d", "event_id": event_id, "server_time": "2026-05-01T09:00:00Z", "clock_offset_seconds": 0}))
+        engine = SyncEngine(kiosk.replica, client_factory=lambda: ApiClient(scripted.url, "t", timeout=3),
+                            batch_size=4)
+        report = engine.sync_once(pull=False)
+        engine.close()
+    assert report.ok, report.error
+    assert report.checkins_pushed == 5 and report.rejected == 1
+    with kiosk.replica.session(write=False) as s:
+        assert all(s.get(Checkin, i).server_seq is not None for i in good)
+        assert s.get(Checkin, bad).flag == "rejected:refused"
+        assert s.scalar(select(OutboxItem.id).where(OutboxItem.sent_at.is_(None))) is None
