@@ -52,6 +52,12 @@ def ok(data: BaseModel, status: int = 200) -> Response:
     return Response(body, status_code=status, media_type="application/json")
 
 
+def ok_json(data_json: str, status: int = 200) -> Response:
+    """A success envelope around reply JSON built by hand (the bulk pages)."""
+    body = f'{{"success":true,"data":{data_json},"error":null,"meta":{_meta_json()}}}'
+    return Response(body, status_code=status, media_type="application/json")
+
+
 def error_response(status: int, code: str, message: str, details: Any = None, headers: dict | None = None) -> Response:
     error = wire.ErrorBody(code=code, message=message, details=details).model_dump_json()
     body = f'{{"success":false,"data":null,"error":{error},"meta":{_meta_json()}}}'

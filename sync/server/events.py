@@ -115,13 +115,15 @@ class TicketSigner:
         self._private = _private_key(key.private_key) if key else None
 
     def sign(self, attendee: AttendeeRow) -> str | None:
+        return self.sign_fields(attendee.id, attendee.first_name, attendee.last_name, attendee.ticket_code)
+
+    def sign_fields(self, attendee_id: str, first_name: str, last_name: str, code: str) -> str | None:
         if self._private is None:
             return None
-        name = f"{attendee.first_name} {attendee.last_name}".strip()
         try:
             return sign_ticket(
-                self._private, self.key_id, code=attendee.ticket_code, event_id=self.event_id,
-                name=name, attendee_id=attendee.id,
+                self._private, self.key_id, code=code, event_id=self.event_id,
+                name=f"{first_name} {last_name}".strip(), attendee_id=attendee_id,
             )
         except ValueError:
             return None  # a code outside the ticket-code rule (legacy data): no signed form

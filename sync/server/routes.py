@@ -18,7 +18,7 @@ from sync.clock import utcnow
 from sync.server import checkins, devices, events, roster, walkins
 from sync.server.auth import Principal, current_principal
 from sync.server.database import Database
-from sync.server.errors import ok
+from sync.server.errors import ok, ok_json
 from sync.server.models import EventRow
 from sync.server.stats import compute_stats
 from sync.server.stream import stats_stream
@@ -120,7 +120,7 @@ def roster_changes(
     """Roster changes since the cursor, ordered by server seq: attendees (cancellations included) and revocations."""
     event = _read_event(_db(request), principal, event_id)
     with _db(request).read() as session:
-        return ok(roster.roster_page(session, event_id, cursor, limit, with_tickets, event.last_seq))
+        return ok_json(roster.roster_page_json(session, event_id, cursor, limit, with_tickets, event.last_seq))
 
 
 @router.post(
@@ -215,13 +215,13 @@ def checkin_log(event_id: EventId, request: Request, principal: Auth, cursor: Cu
     db = _db(request)
     event = _read_event(db, principal, event_id)
     with db.read() as session:
-        page = checkins.checkin_page(session, event_id, cursor, limit, event.last_seq)
+        page, has_more, high_water = checkins.checkin_page_json(session, event_id, cursor, limit, event.last_seq)
     if principal.device_id is not None:
         now = utcnow()
         # Caught up when this was the last page: then it has seen everything up to the high-water mark.
-        pulled = page.high_water_seq if not page.has_more else None
+        pulled = high_water if not has_more else None
         db.write(lambda s: devices.note_pull(s, principal.device_id, pulled, now))
-    return ok(page)
+    return ok_json(page)
 
 
 @router.post(
