@@ -539,8 +539,10 @@ class SyncEngine:
                         following.cancel()
                     raise
                 cursor = page.next_cursor
-                self._emit(SyncEvent("progress", phase=phase, done=max(0, cursor - start),
-                                     total=max(0, page.high_water_seq - start)))
+                # Progress in server sequence numbers (shared by every feed): the last page is 100 %.
+                total = max(0, page.high_water_seq - start, cursor - start)
+                self._emit(SyncEvent("progress", phase=phase, total=total,
+                                     done=max(0, cursor - start) if following is not None else total))
                 if following is None:
                     break
                 page = following.result()
