@@ -181,9 +181,10 @@ class Dashboard(QWidget):
     # ---- public ------------------------------------------------------------------
 
     def start(self) -> None:
-        """Begin counting locally, and listen to the server when this kiosk is enrolled."""
+        """Count locally while on screen, and listen to the server when this kiosk is enrolled."""
         self._started = True
-        self.poller.start()
+        if self.isVisible():
+            self.poller.start()
         if self._open_stream is not None:
             self._start_stream(self._open_stream)
         else:
@@ -198,7 +199,7 @@ class Dashboard(QWidget):
 
     def refresh(self) -> None:
         """Something changed on this kiosk (a scan, a walk-in, an import, an enrollment): count again soon."""
-        if not self._server_live:
+        if not self._server_live and self.poller.active:
             self.poller.count_soon()
         if self._started and self.stream is None and self._open_stream is None:
             self._look_for_stream()  # enrolled since the dashboard started?
@@ -232,7 +233,7 @@ class Dashboard(QWidget):
         was_live = self._server_live
         self._server_live = False
         self._stream_note = why
-        if not self.poller.active:
+        if not self.poller.active and self.isVisible():
             self.poller.start()  # counts at once: the screen never shows stale server figures
         elif self._latest_replica is not None and was_live:
             self._show(self._latest_replica)
@@ -241,6 +242,16 @@ class Dashboard(QWidget):
 
     def on_sync_bridge_sync_finished(self, _report) -> None:
         self.refresh()  # a sync pulled other kiosks' check-ins into the replica
+
+    # Counting the replica is work for the DbWorker, which the door shares: only while on screen.
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._started and not self._server_live and not self.poller.active:
+            self.poller.start()
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        super().hideEvent(event)
+        self.poller.stop()
 
     # ---- drawing ---------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Callable, Iterable, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -24,13 +25,21 @@ from sync.clock import utcnow
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL_MS = 5_000
+MAX_POLL_INTERVAL_MS = 60_000
+# Counting shares the DbWorker with the door's scans: it may take at most this share of its time.
+MAX_WORKER_SHARE = 0.1
 CHANGE_SETTLE_MS = 300  # a burst of scans makes one count, not one per scan
 RECONNECT_FIRST_S = 1.0
 RECONNECT_MAX_S = 30.0
 
 
 class ReplicaStatsPoller(QObject):
-    """Counts this replica's figures on the DbWorker; at most one count in flight."""
+    """Counts this replica's figures on the DbWorker; at most one count in flight.
+
+    A big replica takes a while to count, and every count holds up the scans
+    queued behind it: the interval stretches so that counting stays a small
+    share of the worker's time.
+    """
 
     figures_counted = Signal(object)  # DashboardFigures (source "replica")
     count_failed = Signal(str)
@@ -40,6 +49,8 @@ class ReplicaStatsPoller(QObject):
         self.services = services
         self._in_flight = False
         self._again = False  # a change arrived while counting: count once more after
+        self._base_interval_ms = interval_ms
+        self.last_count_seconds: float | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.on_timer_timeout)
@@ -81,8 +92,16 @@ class ReplicaStatsPoller(QObject):
     def on_timer_timeout(self) -> None:
         self.count_now()
 
-    def _on_counted(self, figures: DashboardFigures) -> None:
+    @property
+    def interval_ms(self) -> int:
+        return self._timer.interval()
+
+    def _on_counted(self, counted: tuple[DashboardFigures, float]) -> None:
         self._in_flight = False
+        figures, seconds = counted
+        self.last_count_seconds = seconds
+        stretched = int(seconds / MAX_WORKER_SHARE * 1000)
+        self._timer.setInterval(min(MAX_POLL_INTERVAL_MS, max(self._base_interval_ms, stretched)))
         self.figures_counted.emit(figures)
         self._count_again_if_asked()
 
@@ -99,10 +118,12 @@ class ReplicaStatsPoller(QObject):
             self.count_now()
 
 
-def _count(replica_stats, replica, door: str) -> DashboardFigures:
-    """On the DbWorker."""
+def _count(replica_stats, replica, door: str) -> tuple[DashboardFigures, float]:
+    """On the DbWorker: the figures, and how long counting took (seconds)."""
+    started = time.perf_counter()
     stats = replica_stats(replica)
-    return from_replica_stats(stats, device_name="This kiosk", door=door, generated_at=utcnow())
+    figures = from_replica_stats(stats, device_name="This kiosk", door=door, generated_at=utcnow())
+    return figures, time.perf_counter() - started
 
 
 class StatsStream(Protocol):

@@ -135,6 +135,7 @@ def test_a_kiosk_that_is_not_enrolled_counts_locally(qtbot, tmp_path):
     services = make_services(replica)
     widget = Dashboard(services, poll_interval_ms=200)
     qtbot.addWidget(widget)
+    widget.show()
     try:
         with qtbot.waitSignal(widget.figures_shown, timeout=5000):
             widget.start()

@@ -66,6 +66,7 @@ def test_it_updates_after_a_checkin_made_by_another_kiosk_on_the_same_replica(qt
 def test_a_local_change_is_counted_soon_without_waiting_for_the_timer(qtbot, services):
     dashboard = Dashboard(services, poll_interval_ms=60_000)
     qtbot.addWidget(dashboard)
+    dashboard.show()
     with qtbot.waitSignal(dashboard.figures_shown, timeout=5000):
         dashboard.start()
     services.desk.scan("BARBARA-0006")
@@ -82,3 +83,25 @@ def test_buckets_are_continuous_and_the_axis_is_round():
     assert [moment.minute for moment, _ in filled] == [0, 5, 10, 15]
     assert len(continuous_buckets([(t, 1), (t.replace(hour=23), 1)], limit=10)) == 10
     assert [nice_ceiling(v) for v in (0, 3, 6, 11, 21, 26, 99, 101, 730)] == [5, 5, 10, 15, 25, 30, 100, 150, 800]
+
+
+def test_it_counts_only_while_on_screen(qtbot, services):
+    dashboard = Dashboard(services, poll_interval_ms=100)
+    qtbot.addWidget(dashboard)
+    dashboard.start()  # started hidden, as the app does behind the door screen
+    qtbot.wait(400)
+    assert dashboard.figures is None and not dashboard.poller.active
+    with qtbot.waitSignal(dashboard.figures_shown, timeout=5000):
+        dashboard.show()
+    assert dashboard.poller.last_count_seconds is not None
+    assert dashboard.poller.interval_ms >= 100
+    dashboard.hide()
+    assert not dashboard.poller.active
+    services.desk.scan("ADA-0001")
+    dashboard.refresh()
+    qtbot.wait(500)
+    assert dashboard.arrived_tile.value_label.text() == "0 / 4"  # nothing counted while hidden
+    with qtbot.waitSignal(dashboard.figures_shown, timeout=5000):
+        dashboard.show()
+    assert dashboard.arrived_tile.value_label.text() == "1 / 4"
+    dashboard.stop()
