@@ -79,6 +79,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL = 5.0
 PAGE_SIZE = wire.MAX_PAGE_LIMIT
+# Once a feed has been downloaded, smaller pages: each page is one write transaction,
+# and door scans wait for it, so catching up after a reconnect holds the replica briefly.
+LIVE_PAGE_SIZE = 1000
 BATCH_SIZE = wire.MAX_BATCH_ITEMS
 MAX_BACKOFF = 60.0
 HEARTBEAT_EVERY = 15.0
@@ -160,6 +163,7 @@ class SyncEngine:
         credentials: CredentialStore | None = None,
         interval: float = DEFAULT_INTERVAL,
         page_size: int = PAGE_SIZE,
+        live_page_size: int = LIVE_PAGE_SIZE,
         batch_size: int = BATCH_SIZE,
         max_backoff: float = MAX_BACKOFF,
         heartbeat_every: float = HEARTBEAT_EVERY,
@@ -170,6 +174,7 @@ class SyncEngine:
         self.replica = replica
         self.interval = interval
         self.page_size = max(1, min(page_size, wire.MAX_PAGE_LIMIT))
+        self.live_page_size = max(1, min(live_page_size, self.page_size))
         self.batch_size = max(1, min(batch_size, wire.MAX_BATCH_ITEMS))
         self.max_backoff = max_backoff
         self.heartbeat_every = heartbeat_every
@@ -524,9 +529,10 @@ class SyncEngine:
         # The next page is fetched (the server works, the reply is parsed) while this one is
         # written to the replica: an initial download costs about max(server, replica), not the sum.
         with ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch") as prefetch:
-            page = fetch(event_id, cursor, self.page_size)
+            limit = self.page_size if cursor == 0 else self.live_page_size
+            page = fetch(event_id, cursor, limit)
             for _ in range(MAX_PAGES_PER_ROUND):
-                following = (prefetch.submit(fetch, event_id, page.next_cursor, self.page_size)
+                following = (prefetch.submit(fetch, event_id, page.next_cursor, limit)
                              if page.has_more else None)
                 try:
                     with self.replica.session() as s:
