@@ -114,3 +114,19 @@ def test_an_export_that_cannot_be_written_says_why(qtbot, page, dialogs, tmp_pat
     qtbot.waitUntil(lambda: "Nothing was exported" in page.export_message.text(), timeout=5000)
     assert "No such file or directory" in page.export_message.text()
     assert page.export_checkins_button.isEnabled()
+
+
+def test_a_big_import_moves_the_progress_bar(qtbot, page, tmp_path):
+    path = tmp_path / "big.csv"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("first_name,last_name,email,ticket_code\n")
+        for i in range(12_000):
+            f.write(f"Guest{i},Number{i},guest{i}@example.org,BIG-{i:05d}\n")
+    seen = []
+    page.progress_relay.progressed.connect(lambda done, total: seen.append((done, total)))
+    with qtbot.waitSignal(page.roster_imported, timeout=60_000) as imported:
+        page.import_file(path)
+    assert imported.args[0].created == 12_000
+    assert len(seen) >= 2 and seen == sorted(seen)  # several steps, never backwards
+    assert seen[-1][0] == seen[-1][1]
+    assert page.progress_bar.value() == page.progress_bar.maximum() == seen[-1][1]
