@@ -179,8 +179,12 @@ class ServerStatsStream(QObject):
 
     def _emit(self, signal, *args) -> None:
         # After stop() nothing is announced: the widget may be on its way out.
-        if not self._stop.is_set():
+        if self._stop.is_set():
+            return
+        try:
             signal.emit(*args)
+        except RuntimeError:  # the Qt side was deleted without stop(): end quietly
+            self._stop.set()
 
     def _run(self) -> None:
         pause = RECONNECT_FIRST_S
