@@ -17,7 +17,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from sync import wire
@@ -179,10 +179,22 @@ def replay_attendees(
                         {"id": scan.id, "duplicate": duplicate, "duplicate_of": duplicate_of, "seq": scan.seq})
             if attendee_id in cached and cached[attendee_id] != (state.inside, state.arrival_id):
                 attendee_updates.append({"id": attendee_id, "inside": state.inside, "arrival_id": state.arrival_id})
-    if scan_updates:
-        session.execute(update(CheckinRow), scan_updates)  # executemany UPDATE by primary key
-    if attendee_updates:
-        session.execute(update(AttendeeRow), attendee_updates)
+    _update_by_id(session, CheckinRow, scan_updates)
+    _update_by_id(session, AttendeeRow, attendee_updates)
+
+
+def _update_by_id(session: Session, model, rows: list[dict]) -> None:
+    """One executemany ``UPDATE ... WHERE id = ?`` (Core: the ORM's per-row bookkeeping costs more)."""
+    if not rows:
+        return
+    table = model.__table__
+    columns = [name for name in rows[0] if name != "id"]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("_id"))
+        .values({name: bindparam(f"_{name}") for name in columns})
+    )
+    session.connection().execute(statement, [{f"_{k}": v for k, v in row.items()} for row in rows])
 
 
 def _same(scan: Scan, item: wire.CheckinItem) -> bool:
@@ -303,7 +315,7 @@ def link_orphans(
         linked[scan.id] = scan
         touched.add(attendee.id)
     if linked:
-        session.execute(update(CheckinRow), [
+        _update_by_id(session, CheckinRow, [
             {"id": s.id, "attendee_id": s.attendee_id, "flag": s.flag, "seq": s.seq} for s in linked.values()
         ])
         replay_attendees(session, touched, sequence, set(linked), known=linked)
