@@ -137,7 +137,7 @@ def test_a_kiosk_that_is_not_enrolled_counts_locally(qtbot, tmp_path):
     qtbot.addWidget(widget)
     widget.show()
     try:
-        with qtbot.waitSignal(widget.figures_shown, timeout=5000):
+        with qtbot.waitSignal(widget.figures_shown, timeout=15_000):
             widget.start()
         qtbot.wait(300)  # the enrollment lookup has answered: nothing to stream from
         assert widget.stream is None and widget.source == "replica"
