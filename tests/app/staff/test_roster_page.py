@@ -49,7 +49,7 @@ def test_bad_rows_are_listed_by_line_and_nothing_is_imported(qtbot, page, dialog
     dialogs.open_answer.write_text(BAD_ROSTER, encoding="utf-8")
     before = attendee_count(services.replica)
     qtbot.mouseClick(page.import_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: "Nothing was imported" in page.import_summary.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "Nothing was imported" in page.import_summary.text(), timeout=15_000)
     bad = error_rows(page)
     assert [line for line, _ in bad] == ["3", "4"]
     assert "first name" in bad[0][1]
@@ -64,7 +64,7 @@ def test_the_good_rows_can_be_imported_anyway(qtbot, page, dialogs, services, tm
     path.write_text(BAD_ROSTER, encoding="utf-8")
     before = attendee_count(services.replica)
     page.skip_invalid_check.setChecked(True)
-    with qtbot.waitSignal(page.roster_imported, timeout=5000) as imported:
+    with qtbot.waitSignal(page.roster_imported, timeout=15_000) as imported:
         page.import_file(path)
     report = imported.args[0]
     assert report.created == 2 and len(report.errors) == 2
@@ -78,12 +78,12 @@ def test_a_file_that_is_not_a_roster_gets_one_clear_message(qtbot, page, tmp_pat
     path = tmp_path / "photo.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00binary")
     page.import_file(path)
-    qtbot.waitUntil(lambda: "was not imported" in page.import_summary.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "was not imported" in page.import_summary.text(), timeout=15_000)
     assert page.import_summary.text() == "photo.csv was not imported: This is a binary file, not a CSV roster."
 
 
 def test_reimporting_reports_unchanged_rows(qtbot, page, roster_csv):
-    with qtbot.waitSignal(page.roster_imported, timeout=5000) as imported:
+    with qtbot.waitSignal(page.roster_imported, timeout=15_000) as imported:
         page.import_file(roster_csv)
     assert imported.args[0].unchanged == 6
     assert "0 new, 0 updated, 6 unchanged" in page.import_summary.text()
@@ -93,7 +93,7 @@ def test_reimporting_reports_unchanged_rows(qtbot, page, roster_csv):
 def test_checkins_and_attendees_are_exported(qtbot, page, dialogs, services, tmp_path):
     services.desk.scan("ADA-0001")
     dialogs.save_answer = tmp_path / "out-checkins.csv"
-    with qtbot.waitSignal(page.export_finished, timeout=5000) as finished:
+    with qtbot.waitSignal(page.export_finished, timeout=15_000) as finished:
         qtbot.mouseClick(page.export_checkins_button, Qt.LeftButton)
     assert finished.args == ["checkins", tmp_path / "out-checkins.csv"]
     with open(tmp_path / "out-checkins.csv", newline="", encoding="utf-8") as f:
@@ -101,7 +101,7 @@ def test_checkins_and_attendees_are_exported(qtbot, page, dialogs, services, tmp
     assert len(checkins) == 1 and "ADA-0001" in checkins[0].values()
 
     dialogs.save_answer = tmp_path / "out-attendees.csv"
-    with qtbot.waitSignal(page.export_finished, timeout=5000):
+    with qtbot.waitSignal(page.export_finished, timeout=15_000):
         qtbot.mouseClick(page.export_attendees_button, Qt.LeftButton)
     with open(tmp_path / "out-attendees.csv", newline="", encoding="utf-8") as f:
         assert len(list(csv.DictReader(f))) == 6
@@ -111,7 +111,7 @@ def test_checkins_and_attendees_are_exported(qtbot, page, dialogs, services, tmp
 def test_an_export_that_cannot_be_written_says_why(qtbot, page, dialogs, tmp_path):
     dialogs.save_answer = tmp_path / "missing-folder" / "out.csv"
     qtbot.mouseClick(page.export_checkins_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: "Nothing was exported" in page.export_message.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "Nothing was exported" in page.export_message.text(), timeout=15_000)
     assert "No such file or directory" in page.export_message.text()
     assert page.export_checkins_button.isEnabled()
 

@@ -25,7 +25,7 @@ def test_door_camera_decoder_and_sounds_are_saved(qtbot, page, services, tmp_pat
     page.camera_combo.setCurrentText("1")
     page.decoder_combo.setCurrentText("pyzbar")
     page.sounds_check.setChecked(False)
-    with qtbot.waitSignal(page.settings_saved, timeout=5000) as saved:
+    with qtbot.waitSignal(page.settings_saved, timeout=15_000) as saved:
         qtbot.mouseClick(page.save_button, Qt.LeftButton)
     settings = saved.args[0]
     assert (settings.door_name, settings.camera, settings.decoder, settings.sounds) == ("North entrance", 1, "pyzbar", False)
@@ -55,7 +55,7 @@ def test_the_pin_changes_only_with_the_current_pin(qtbot, page, services):
     page.pin_edits["new"].setText("2468")
     page.pin_edits["repeat"].setText("2468")
     qtbot.mouseClick(page.save_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: "current PIN is wrong" in page.message_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "current PIN is wrong" in page.message_label.text(), timeout=15_000)
     assert check_pin(services.settings.pin_hash, DEMO_PIN)
 
     page.pin_edits["current"].setText(DEMO_PIN)
@@ -65,7 +65,7 @@ def test_the_pin_changes_only_with_the_current_pin(qtbot, page, services):
     assert "differ" in page.message_label.text()
 
     page.pin_edits["repeat"].setText("2468")
-    with qtbot.waitSignal(page.settings_saved, timeout=5000):
+    with qtbot.waitSignal(page.settings_saved, timeout=15_000):
         qtbot.keyClick(page.pin_edits["repeat"], Qt.Key_Return)
     assert check_pin(services.settings.pin_hash, "2468")
     assert not check_pin(services.settings.pin_hash, DEMO_PIN)

@@ -60,7 +60,7 @@ def test_a_walkin_is_registered_checked_in_and_gets_a_badge_whose_qr_is_the_new_
     qtbot.keyClick(form.edits["first_name"], Qt.Key_Tab)
     qtbot.keyClicks(form.edits["last_name"], "Johnson")
     qtbot.keyClicks(form.edits["email"], "katherine@nasa.gov")
-    with qtbot.waitSignal(form.walkin_registered, timeout=5000) as registered:
+    with qtbot.waitSignal(form.walkin_registered, timeout=15_000) as registered:
         qtbot.keyClick(form.edits["email"], Qt.Key_Return)
     outcome = registered.args[0]
     assert outcome.created and outcome.decision.result == Result.ADMITTED
@@ -84,7 +84,7 @@ def test_an_email_on_the_roster_offers_that_attendee_instead(qtbot, form, servic
     before = attendee_count(services.replica)
     qtbot.keyClicks(form.edits["first_name"], "Ada")
     qtbot.keyClicks(form.edits["email"], "ADA@example.org")
-    with qtbot.waitSignal(form.existing_attendee_offered, timeout=5000) as offered:
+    with qtbot.waitSignal(form.existing_attendee_offered, timeout=15_000) as offered:
         qtbot.mouseClick(form.submit_button, Qt.LeftButton)
     existing = offered.args[0]
     assert existing.ticket_code == "ADA-0001"
@@ -92,7 +92,7 @@ def test_an_email_on_the_roster_offers_that_attendee_instead(qtbot, form, servic
     assert "Ada Lovelace" in form.existing_label.text() and "ADA-0001" in form.existing_label.text()
     assert attendee_count(services.replica) == before  # nobody new
 
-    with qtbot.waitSignal(form.checkin_recorded, timeout=5000) as recorded:
+    with qtbot.waitSignal(form.checkin_recorded, timeout=15_000) as recorded:
         qtbot.mouseClick(form.existing_checkin_button, Qt.LeftButton)
     assert recorded.args[0].result == Result.ADMITTED
     assert recorded.args[0].attendee.ticket_code == "ADA-0001"
@@ -102,7 +102,7 @@ def test_an_email_on_the_roster_offers_that_attendee_instead(qtbot, form, servic
 def test_the_badge_is_saved_as_pdf_when_there_is_no_printer(qtbot, form, dialogs, tmp_path):
     (tmp_path / "badges").mkdir()
     qtbot.keyClicks(form.edits["first_name"], "Mary")
-    with qtbot.waitSignal(form.walkin_registered, timeout=5000):
+    with qtbot.waitSignal(form.walkin_registered, timeout=15_000):
         form.submit()
     panel = form.badge_panel
     with qtbot.waitSignal(panel.badge_saved) as saved:
@@ -117,7 +117,7 @@ def test_the_badge_is_saved_as_pdf_when_there_is_no_printer(qtbot, form, dialogs
 def test_a_badge_to_a_missing_folder_says_so(qtbot, form, dialogs, tmp_path):
     dialogs.save_answer = tmp_path / "no-such-folder" / "badge.pdf"
     qtbot.keyClicks(form.edits["first_name"], "Mary")
-    with qtbot.waitSignal(form.walkin_registered, timeout=5000):
+    with qtbot.waitSignal(form.walkin_registered, timeout=15_000):
         form.submit()
     qtbot.mouseClick(form.badge_panel.pdf_button, Qt.LeftButton)
     assert "does not exist" in form.badge_panel.message_label.text()
