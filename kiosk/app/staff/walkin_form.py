@@ -44,6 +44,7 @@ class WalkinForm(QWidget):
         self.services = services
         self._touched: set[str] = set()
         self._busy = False
+        self._done = False  # registered: the form shows who, and cannot send them twice
         self._existing: AttendeeView | None = None
 
         title = QLabel("Walk-in registration")
@@ -171,7 +172,9 @@ class WalkinForm(QWidget):
         return {name: edit.text() for name, edit in self.edits.items()}
 
     def start_over(self) -> None:
+        self._done = False
         for edit in self.edits.values():
+            edit.setReadOnly(False)
             edit.clear()
         self._touched.clear()
         self._existing = None
@@ -183,7 +186,7 @@ class WalkinForm(QWidget):
         self.edits["first_name"].setFocus(Qt.OtherFocusReason)
 
     def submit(self) -> None:
-        if self._busy:
+        if self._busy or self._done:
             return
         self._touched.update(FIELDS)
         if self._show_problems():
@@ -246,6 +249,10 @@ class WalkinForm(QWidget):
         if outcome.created:
             self.services.after_local_change()
             view = outcome.attendee
+            self._done = True  # a second Enter must not register the same person again
+            for edit in self.edits.values():
+                edit.setReadOnly(True)
+            self._update_submit()
             self._say(f"{view.full_name} is registered and checked in. Ticket {view.ticket_code}.", theme.GREEN)
             self.badge_panel.show_badge(view)
             self.result_stack.setCurrentWidget(self.badge_panel)
@@ -297,7 +304,7 @@ class WalkinForm(QWidget):
 
     def _update_submit(self) -> None:
         first = self.edits["first_name"].text().strip()
-        self.submit_button.setEnabled(bool(first) and not self._busy)
+        self.submit_button.setEnabled(bool(first) and not self._busy and not self._done)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -121,3 +121,17 @@ def test_a_badge_to_a_missing_folder_says_so(qtbot, form, dialogs, tmp_path):
         form.submit()
     qtbot.mouseClick(form.badge_panel.pdf_button, Qt.LeftButton)
     assert "does not exist" in form.badge_panel.message_label.text()
+
+
+def test_a_second_enter_does_not_register_the_same_person_twice(qtbot, form, services):
+    qtbot.keyClicks(form.edits["first_name"], "Dorothy")
+    with qtbot.waitSignal(form.walkin_registered, timeout=15_000):
+        qtbot.keyClick(form.edits["first_name"], Qt.Key_Return)
+    after_first = attendee_count(services.replica)
+    qtbot.keyClick(form.edits["first_name"], Qt.Key_Return)
+    qtbot.mouseClick(form.submit_button, Qt.LeftButton)
+    qtbot.wait(300)
+    assert attendee_count(services.replica) == after_first
+    assert not form.submit_button.isEnabled() and form.edits["first_name"].isReadOnly()
+    form.start_over()  # the next walk-in
+    assert not form.edits["first_name"].isReadOnly() and form.values()["first_name"] == ""
