@@ -15,6 +15,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Iterable
 
 from sqlalchemy import delete, select, update
@@ -81,7 +82,11 @@ def apply_event(s: Session, event: wire.Event) -> None:
 
 
 _STAGING = "sync_staging_attendees"
-_STAGED_COLUMNS = ("id", *_ATTENDEE_SERVER_COLUMNS, "server_seq")
+# Column order of the staging table: the plain fields, then the two times.
+_PLAIN_COLUMNS = ("id", "event_id", "first_name", "last_name", "email", "status", "ticket_code",
+                  "ticket_type", "plus_ones", "is_walkin", "merged_into_id", "seq")
+_STAGED_COLUMNS = (*_PLAIN_COLUMNS[:-1], "server_seq", "created_at", "updated_at")
+_plain_fields = attrgetter(*_PLAIN_COLUMNS)  # one C call per row: 100,000 rows in an initial download
 
 
 def _db_time(moment: datetime, _cache: dict = {}) -> str:
@@ -96,11 +101,7 @@ def _db_time(moment: datetime, _cache: dict = {}) -> str:
 
 
 def _staged_row(change: wire.AttendeeChange) -> tuple:
-    return (
-        change.id, change.event_id, change.first_name, change.last_name, change.email, change.status,
-        change.ticket_code, change.ticket_type, change.plus_ones, int(change.is_walkin), change.merged_into_id,
-        _db_time(change.created_at), _db_time(change.updated_at), change.seq,
-    )
+    return (*_plain_fields(change), _db_time(change.created_at), _db_time(change.updated_at))
 
 
 def upsert_attendees(s: Session, changes: list[wire.AttendeeChange]) -> set[str]:

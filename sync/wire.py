@@ -415,7 +415,7 @@ class DeviceStatus(Reply):
     last_sync_at: UtcDateTime | None = None  # as the device reported it
     outbox_size: int | None = None
     clock_offset_seconds: float | None = None  # server time minus device time at the last heartbeat
-    last_pull_seq: int | None = None  # the newest check-in seq this device has pulled
+    last_pull_seq: int | None = None  # the event's seq when this device last read the check-in log to its end
     behind: int | None = None  # high_water_seq - last_pull_seq
 
 

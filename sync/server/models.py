@@ -55,6 +55,7 @@ class AttendeeRow(Base):
         UniqueConstraint("event_id", "ticket_code", name="uq_attendees_event_code"),
         UniqueConstraint("event_id", "seq", name="uq_attendees_event_seq"),
         Index("ix_attendees_event_email", "event_id", "email"),
+        Index("ix_attendees_event_arrival", "event_id", "arrival_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -40,7 +40,11 @@ def compute_stats(session: Session, event_id: str, now: datetime) -> wire.Stats:
         select(func.count().filter(C.duplicate.is_(True)), func.count().filter(C.flag != "")).where(C.event_id == event_id)
     ).one()
 
-    arrivals = select(C.door, C.device_time).join(A, A.arrival_id == C.id).where(A.event_id == event_id, canonical).subquery()
+    # From the arrived attendees (an index range) to their arrival scans; a merged walk-in never has one.
+    arrivals = (
+        select(C.door, C.device_time).select_from(A).join(C, C.id == A.arrival_id)
+        .where(A.event_id == event_id, A.arrival_id.is_not(None)).subquery()
+    )
     arrivals_by_door = dict(session.execute(select(arrivals.c.door, func.count()).group_by(arrivals.c.door)).all())
     scans_by_door = dict(session.execute(
         select(C.door, func.count()).where(C.event_id == event_id, C.kind.in_(("entry", "exit"))).group_by(C.door)
@@ -76,7 +80,11 @@ def change_marker(session: Session, event_id: str, now: datetime) -> tuple:
     """Changes whenever the stats may have: the event's seq, its devices' status, who is online."""
     seq = session.scalar(select(EventRow.last_seq).where(EventRow.id == event_id))
     devices = tuple(
-        (*row, row.last_seen_at is not None and now - row.last_seen_at <= ONLINE_WITHIN)
+        # "Last seen" moves on every pull: a 10-second grain keeps dashboards fresh without
+        # recomputing the stats at every poll while kiosks are busy.
+        (row.id, row.revoked_at, row.outbox_size, row.last_pull_seq, row.clock_offset_seconds,
+         row.last_seen_at.replace(second=row.last_seen_at.second // 10, microsecond=0) if row.last_seen_at else None,
+         row.last_seen_at is not None and now - row.last_seen_at <= ONLINE_WITHIN)
         for row in session.execute(
             select(DeviceRow.id, DeviceRow.last_seen_at, DeviceRow.revoked_at, DeviceRow.outbox_size,
                    DeviceRow.last_pull_seq, DeviceRow.clock_offset_seconds)
