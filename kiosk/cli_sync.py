@@ -53,6 +53,15 @@ def _describe(report) -> str:
     return f"online: {done}; {report.waiting_to_sync} waiting to sync"
 
 
+def _configured_server() -> str | None:
+    from kiosk.config import ConfigError, load_settings
+
+    try:
+        return load_settings().server_url or None
+    except ConfigError as exc:
+        raise CliError(str(exc), 2) from exc
+
+
 def cmd_enroll(args) -> int:
     from sync.client import SyncError
     from sync.credentials import CredentialError
@@ -62,9 +71,11 @@ def cmd_enroll(args) -> int:
     text = args.code or args.payload
     if not text:
         raise CliError("give the enrollment code (--code CODE) or the enrollment QR text", 2)
+    # IT provisions the server in the config file; --server (or the QR text) overrides it.
+    server = args.server or _configured_server()
     replica = _open(args)
     try:
-        enrollment = enroll(replica, text, args.server, name=args.name or None)
+        enrollment = enroll(replica, text, server, name=args.name or None)
     except CredentialError as exc:
         raise CliError(f"enrolled, but the device token could not be stored: {exc}") from exc
     except SyncError as exc:
@@ -165,7 +176,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "token, kept in the OS keyring, then download the event and its roster.",
     )
     sub.add_argument("payload", nargs="?", help="the enrollment QR text (checkin-kiosk://enroll?...) or the code")
-    sub.add_argument("--server", help="the server's address, e.g. http://192.168.1.10:8000 (in the QR text already)")
+    sub.add_argument("--server", help="the server's address, e.g. http://192.168.1.10:8000 (default: the 'server_url' "
+                     "setting; in the QR text already)")
     sub.add_argument("--code", help="the one-time enrollment code (or the enrollment QR text)")
     sub.add_argument("--name", help="a name for this kiosk on the organizer's dashboard (default: host name)")
     sub.add_argument("--no-download", action="store_true", help="do not download the event and roster now")

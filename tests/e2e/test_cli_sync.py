@@ -86,6 +86,14 @@ def test_enroll_with_server_and_code_options(server, cli):
     assert "device_token" not in result.stdout
 
 
+def test_enroll_takes_the_server_from_the_config_file(server, cli, tmp_path):
+    (tmp_path / "absent.toml").write_text(f'server_url = "{server.url}"\n', encoding="utf-8")
+    code = server.enrollment_code(server.event_id)
+    result = cli("enroll", "--code", code, "--json")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert json.loads(result.stdout)["server"] == server.url.rstrip("/")
+
+
 def test_a_used_or_wrong_code_is_one_clear_line(server, cli):
     code = server.enrollment_code(server.event_id)
     assert cli("enroll", "--server", server.url, "--code", code, "--no-download").returncode == EXIT_OK
