@@ -123,6 +123,42 @@ def cmd_admin_token(args) -> int:
     return EXIT_OK
 
 
+def cmd_devices(args) -> int:
+    from sync.server.admin import list_devices
+
+    db = _database(args)
+    try:
+        devices = list_devices(db, args.event)
+    finally:
+        db.dispose()
+    if args.json:
+        print_json([{k: (v.isoformat() + "Z" if hasattr(v, "isoformat") else v) for k, v in d.items()} for d in devices])
+        return EXIT_OK
+    if not devices:
+        print(f"No kiosk is enrolled for event {args.event}.", file=sys.stderr)
+    for d in devices:
+        seen = f"{d['last_seen_at']:%Y-%m-%d %H:%M} UTC" if d["last_seen_at"] else "never"
+        state = f"REVOKED {d['revoked_at']:%Y-%m-%d %H:%M} UTC" if d["revoked_at"] else "active"
+        print(f"{d['device_id']}  {d['name'] or '-'}  door: {d['door'] or '-'}  last seen: {seen}  {state}")
+    return EXIT_OK
+
+
+def cmd_revoke_device(args) -> int:
+    from sync.server.admin import revoke
+    from sync.server.errors import ApiError
+
+    db = _database(args)
+    try:
+        revoke(db, args.device_id)
+    except ApiError as exc:
+        raise CliError(exc.message) from exc
+    finally:
+        db.dispose()
+    print(f"Device {args.device_id} is revoked: its token no longer works; enroll it again to bring it back.",
+          file=sys.stderr)
+    return EXIT_OK
+
+
 def add_commands(subparsers) -> None:
     server = subparsers.add_parser(
         "server", help="run or set up the reference central API",
@@ -158,6 +194,17 @@ def add_commands(subparsers) -> None:
     code.add_argument("--qr", type=Path, default=None, metavar="FILE.png", help="also write an enrollment QR code")
     code.add_argument("--json", action="store_true")
     code.set_defaults(handler=cmd_enrollment_code)
+
+    devices = commands.add_parser("devices", help="list the kiosks enrolled for an event")
+    devices.add_argument("--db", required=True, help=DB_HELP)
+    devices.add_argument("--event", required=True, help="the event id")
+    devices.add_argument("--json", action="store_true")
+    devices.set_defaults(handler=cmd_devices)
+
+    revoke = commands.add_parser("revoke-device", help="revoke a kiosk's device token (a lost or retired kiosk)")
+    revoke.add_argument("--db", required=True, help=DB_HELP)
+    revoke.add_argument("device_id", help="the device id (see 'devices')")
+    revoke.set_defaults(handler=cmd_revoke_device)
 
     token = commands.add_parser("admin-token", help="create an organizer token; prints it once")
     token.add_argument("--db", required=True, help=DB_HELP)

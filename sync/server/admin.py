@@ -43,6 +43,25 @@ def new_enrollment_code(db: Database, event_id: str, door: str = "", name: str =
     return db.write(lambda s: create_enrollment_code(s, event_id, request, now))
 
 
+def list_devices(db: Database, event_id: str) -> list[dict]:
+    """The kiosks enrolled for an event, for IT at the server's console."""
+    from sync.server.devices import event_devices
+
+    with db.read() as s:
+        return [
+            {"device_id": d.id, "name": d.name, "door": d.door, "app_version": d.app_version,
+             "enrolled_at": d.enrolled_at, "last_seen_at": d.last_seen_at, "revoked_at": d.revoked_at}
+            for d in event_devices(s, event_id)
+        ]
+
+
+def revoke(db: Database, device_id: str) -> wire.DeviceRevoked:
+    from sync.server.devices import revoke_device
+
+    now = utcnow()
+    return db.write(lambda s: revoke_device(s, device_id, now))
+
+
 def bind(host: str, port: int) -> socket.socket:
     """The listening socket, bound now so that a taken port is one clear error."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

@@ -60,8 +60,21 @@ def test_set_up_a_server_from_the_command_line_then_enroll_over_http(db_url, tmp
         assert (event["name"], event["venue_capacity"], event["timezone"]) == ("Gala", 300, "Europe/Paris")
         enrolled = Api(server.url).data("post", "/devices/enroll", {"code": code})
         assert enrolled["event_id"] == event_id and enrolled["door"] == "North"
-        page = Api(server.url, enrolled["device_token"]).data("get", f"/events/{event_id}/attendees")
+        kiosk_api = Api(server.url, enrolled["device_token"])
+        page = kiosk_api.data("get", f"/events/{event_id}/attendees")
         assert [i["ticket_code"] for i in page["items"]] == ["ADA-0001", "GRACE-0002"]
+
+        # IT lists the fleet and revokes a lost kiosk from the server's console: its token stops working.
+        status, listing, err = kiosk("devices", "--db", db_url, "--event", event_id)
+        assert status == EXIT_OK and enrolled["device_id"] in listing and "door: North" in listing and "active" in listing
+        status, _, err = kiosk("revoke-device", "--db", db_url, enrolled["device_id"])
+        assert status == EXIT_OK and "revoked" in err
+        status, body = kiosk_api.get(f"/events/{event_id}/attendees")
+        assert status == 401 and "revoked" in body["error"]["message"]
+        status, listing, _ = kiosk("devices", "--db", db_url, "--event", event_id)
+        assert "REVOKED" in listing
+        status, _, err = kiosk("revoke-device", "--db", db_url, "no-such-device")
+        assert status == EXIT_ERROR and "no device" in err
     finally:
         server.stop()
 
