@@ -74,7 +74,8 @@ class Replica:
         try:
             yield session
             session.commit()
-        except OperationalError as exc:
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            # The scan path runs plain SQL on the driver's connection: its errors arrive unwrapped.
             session.rollback()
             raise ReplicaError(_explain(exc)) from exc
         except BaseException:
