@@ -81,7 +81,7 @@ class Settings:
         DEMO_PIN_HASH, "salted hash of the staff PIN (set it with `kiosk config set-pin`)", repr=False
     )
     operator: str = _setting("", "name of the staff member at this door, recorded with each scan")
-    sync_interval_seconds: int = _setting(30, "seconds between two background syncs with the server")
+    sync_interval_seconds: int = _setting(5, "seconds between two background syncs with the server")
     data_dir: Path = _setting(
         help="where the replica lives (env KIOSK_DATA_DIR)", default_factory=_default_data_dir
     )

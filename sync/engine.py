@@ -352,6 +352,11 @@ class SyncEngine:
         # Exponential from one interval, capped; "equal jitter" keeps kiosks that lost the
         # network together from coming back all at the same instant.
         ceiling = min(self.max_backoff, self.interval * 2 ** min(self._failures - 1, 16))
+        if report.connectivity == OFFLINE:
+            # Nothing reached the server (refused, no route): trying again costs it nothing, so keep
+            # probing every interval and notice the Wi-Fi coming back at once. A server that answers
+            # badly (degraded) gets the full exponential backoff.
+            ceiling = min(ceiling, self.interval)
         return ceiling / 2 + self._random.uniform(0, ceiling / 2)
 
     # ---- push ------------------------------------------------------------------

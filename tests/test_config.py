@@ -43,7 +43,7 @@ def test_defaults_without_any_file(sources):
     assert s.decoder == "zxing"
     assert s.camera == 0
     assert s.kiosk_mode is False and s.sounds is True
-    assert s.sync_interval_seconds == 30
+    assert s.sync_interval_seconds == 5
     assert s.data_dir.name == "checkin-kiosk"
     assert is_demo_pin(s)
 
@@ -123,11 +123,11 @@ def test_save_keeps_other_keys_and_round_trips(sources):
     before = load_settings(sources=sources)
     tricky = 'Door "2"\\ north\tside\n\x01'
     after = save_user_settings(
-        before, {"door_name": tricky, "kiosk_mode": True, "sync_interval_seconds": 5}, sources=sources
+        before, {"door_name": tricky, "kiosk_mode": True, "sync_interval_seconds": 12}, sources=sources
     )
-    assert after.door_name == tricky and after.kiosk_mode and after.sync_interval_seconds == 5
+    assert after.door_name == tricky and after.kiosk_mode and after.sync_interval_seconds == 12
     stored = tomllib.loads(sources.user_file.read_text(encoding="utf-8"))
-    assert stored == {"door_name": tricky, "operator": "Grace", "kiosk_mode": True, "sync_interval_seconds": 5}
+    assert stored == {"door_name": tricky, "operator": "Grace", "kiosk_mode": True, "sync_interval_seconds": 12}
     assert load_settings(sources=sources) == after
     assert not list(sources.user_file.parent.glob("*.tmp"))
 

@@ -273,20 +273,33 @@ def test_garbage_from_the_server_leaves_replica_and_outbox_intact(server, event_
 
 
 def test_backoff_grows_with_jitter_and_resets_after_success(server, event_id, kiosk):
-    port = free_port()  # nothing listens here
-    engine = SyncEngine(kiosk.replica, client_factory=lambda: ApiClient(f"http://127.0.0.1:{port}", "t"),
-                        interval=1.0, max_backoff=8.0, rng=random.Random(3))
-    waits = []
-    for _ in range(6):
-        report = engine.sync_once()
-        assert report.connectivity == OFFLINE and "Cannot reach" in report.error
-        waits.append(engine.seconds_until_retry())
+    with ScriptedServer() as overloaded:  # every request answered 503: the server is in trouble
+        engine = SyncEngine(kiosk.replica, client_factory=lambda: ApiClient(overloaded.url, "t", timeout=3),
+                            interval=1.0, max_backoff=8.0, rng=random.Random(3))
+        overloaded.replies[f"/api/v1/events/{event_id}"] = Reply(b"Service Unavailable", status=503,
+                                                                 content_type="text/plain")
+        waits = []
+        for _ in range(6):
+            report = engine.sync_once()
+            assert report.connectivity == DEGRADED
+            waits.append(engine.seconds_until_retry())
+        engine.close()
     ceilings = [1, 2, 4, 8, 8, 8]
     for wait, ceiling in zip(waits, ceilings):
         assert ceiling / 2 - 0.1 <= wait <= ceiling
     assert len({round(w, 3) for w in waits[3:]}) > 1  # jitter: not the same wait every time
-    engine.close()
     assert kiosk.engine.sync_once().ok and kiosk.engine.seconds_until_retry() == 0
+
+
+def test_an_unreachable_server_is_probed_every_interval(kiosk):
+    port = free_port()  # nothing listens here: a refused connection costs no server anything
+    engine = SyncEngine(kiosk.replica, client_factory=lambda: ApiClient(f"http://127.0.0.1:{port}", "t"),
+                        interval=1.0, max_backoff=8.0, rng=random.Random(3))
+    for _ in range(6):
+        report = engine.sync_once()
+        assert report.connectivity == OFFLINE and "Cannot reach" in report.error
+        assert 0.5 - 0.1 <= engine.seconds_until_retry() <= 1.0  # so the return is noticed within an interval
+    engine.close()
 
 
 def test_connectivity_switches_by_itself(server, event_id, kiosk):
