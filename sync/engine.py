@@ -26,7 +26,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from pydantic import ValidationError
@@ -323,7 +323,10 @@ class SyncEngine:
             self._next_attempt = 0.0
         else:
             self._failures += 1
-            self._next_attempt = time.monotonic() + self._backoff(report)
+            wait = self._backoff(report)
+            self._next_attempt = time.monotonic() + wait
+            if report.connectivity == OFFLINE:
+                self._run_in(wait + 0.05)  # probe again before the next tick: the Wi-Fi back is seen sooner
         state = {
             K_CONNECTIVITY: report.connectivity,
             K_LAST_ATTEMPT: wire.format_utc(report.started_at),
@@ -353,10 +356,10 @@ class SyncEngine:
         # network together from coming back all at the same instant.
         ceiling = min(self.max_backoff, self.interval * 2 ** min(self._failures - 1, 16))
         if report.connectivity == OFFLINE:
-            # Nothing reached the server (refused, no route): trying again costs it nothing, so keep
-            # probing every interval and notice the Wi-Fi coming back at once. A server that answers
-            # badly (degraded) gets the full exponential backoff.
-            ceiling = min(ceiling, self.interval)
+            # Nothing reached the server (refused, no route): trying again costs it nothing, so it
+            # is probed every quarter to half interval and the Wi-Fi coming back is noticed soon.
+            # A server that answers badly (degraded) gets the full exponential backoff.
+            ceiling = min(ceiling, self.interval / 2)
         return ceiling / 2 + self._random.uniform(0, ceiling / 2)
 
     # ---- push ------------------------------------------------------------------
@@ -615,10 +618,20 @@ class SyncEngine:
             return  # a running round sees ``_wanted`` and goes again
         if time.monotonic() < self._next_attempt:
             return
+        self._run_in(0.0)
+
+    def _run_in(self, seconds: float) -> None:
+        """Bring the next scheduled round forward to ``seconds`` from now (never push it back)."""
+        scheduler = self._scheduler
+        if scheduler is None:
+            return
+        when = datetime.now(timezone.utc) + timedelta(seconds=seconds)
         try:
-            scheduler.modify_job("sync", next_run_time=datetime.now(timezone.utc))
+            job = scheduler.get_job("sync")
+            if job is not None and (job.next_run_time is None or when < job.next_run_time):
+                scheduler.modify_job("sync", next_run_time=when)
         except Exception:  # shutting down, or the job is gone: the next start runs a round anyway
-            log.debug("could not schedule an immediate sync", exc_info=True)
+            log.debug("could not schedule a sync round", exc_info=True)
 
     def _tick(self) -> None:
         for _ in range(10):  # a bound: changes arriving faster than rounds wait for the next tick

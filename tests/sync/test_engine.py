@@ -298,8 +298,25 @@ def test_an_unreachable_server_is_probed_every_interval(kiosk):
     for _ in range(6):
         report = engine.sync_once()
         assert report.connectivity == OFFLINE and "Cannot reach" in report.error
-        assert 0.5 - 0.1 <= engine.seconds_until_retry() <= 1.0  # so the return is noticed within an interval
+        # under half an interval: the next scheduled round (1 s later) is never skipped
+        assert 0.25 - 0.1 <= engine.seconds_until_retry() <= 0.5
     engine.close()
+
+
+def test_while_unreachable_the_running_engine_probes_more_often_than_its_interval(kiosk):
+    port = free_port()
+    engine = SyncEngine(kiosk.replica, client_factory=lambda: ApiClient(f"http://127.0.0.1:{port}", "t"),
+                        interval=4.0)
+    rounds: list[float] = []
+    engine.add_listener(lambda e: rounds.append(time.monotonic()) if e.kind == "sync_finished" else None)
+    engine.start()
+    try:
+        wait_until(lambda: len(rounds) >= 4, what="four probes", timeout=15)
+    finally:
+        engine.stop()
+        engine.close()
+    gaps = [b - a for a, b in zip(rounds, rounds[1:4])]
+    assert all(0.9 <= gap <= 3.5 for gap in gaps), gaps  # every 1-2 s, not every 4 s
 
 
 def test_connectivity_switches_by_itself(server, event_id, kiosk):
