@@ -30,6 +30,8 @@ from kiosk.core.results import AttendeeView, Decision
 
 FIELDS = ("first_name", "last_name", "email")
 VALIDATE_AFTER_MS = 300  # quiet time before a half-typed field is judged
+START_OVER = "Start over (Esc)"
+NEXT_WALKIN = "Next walk-in (Esc)"
 
 
 class WalkinForm(QWidget):
@@ -90,7 +92,7 @@ class WalkinForm(QWidget):
             f"QPushButton {{ background: {theme.GREEN}; color: white; font-weight: bold; }}"
             "QPushButton:disabled { background: #b0bec5; color: #eceff1; }"
         )
-        self.clear_button = QPushButton("Start over (Esc)")
+        self.clear_button = QPushButton(START_OVER)
         self.clear_button.setObjectName("walkin_clear")
         self.clear_button.setMinimumHeight(52)
         self.message_label = QLabel("")
@@ -173,6 +175,7 @@ class WalkinForm(QWidget):
 
     def start_over(self) -> None:
         self._done = False
+        self.clear_button.setText(START_OVER)
         for edit in self.edits.values():
             edit.setReadOnly(False)
             edit.clear()
@@ -253,6 +256,7 @@ class WalkinForm(QWidget):
             for edit in self.edits.values():
                 edit.setReadOnly(True)
             self._update_submit()
+            self.clear_button.setText(NEXT_WALKIN)  # what comes next, once the badge is printed
             self._say(f"{view.full_name} is registered and checked in. Ticket {view.ticket_code}.", theme.GREEN)
             self.badge_panel.show_badge(view)
             self.result_stack.setCurrentWidget(self.badge_panel)
