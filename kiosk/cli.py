@@ -72,13 +72,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The app's options (kiosk/app/main.py) that take a value: `kiosk --screenshot shot.png`
+# must not read "shot.png" as a command.
+APP_VALUE_OPTIONS = ("--screenshot", "--camera")
+
+
+def split_app_options(argv: list[str]) -> tuple[list[str], list[str]]:
+    """(argv for the command-line parser, the app's valued options found before any command)."""
+    rest, app = [], []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in APP_VALUE_OPTIONS:
+            app += argv[i:i + 2]
+            i += 2
+            continue
+        rest.append(arg)
+        if arg == "--data-dir" and i + 1 < len(argv):
+            rest.append(argv[i + 1])
+            i += 1
+        elif not arg.startswith("-"):  # the command: what follows is its own
+            return rest + argv[i + 1:], app
+        i += 1
+    return rest, app
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv, app_options = split_app_options(sys.argv[1:] if argv is None else list(argv))
     args, rest = parser.parse_known_args(argv)
     if args.command is None:
         from kiosk.app.main import run_app  # the GUI; imported late so the CLI never loads Qt
 
-        return run_app(rest, data_dir=args.data_dir)
+        return run_app(app_options + rest, data_dir=args.data_dir)
+    rest = app_options + rest
     if rest:
         parser.error(f"unrecognised arguments: {' '.join(rest)}")
     try:

@@ -178,3 +178,15 @@ def test_real_process_error_has_no_traceback(tmp_path):
     assert result.returncode == EXIT_ERROR
     assert result.stderr.startswith("kiosk: ") and "Traceback" not in result.stderr
     assert "damaged" in result.stderr
+
+
+def test_the_apps_options_with_values_are_not_taken_for_commands():
+    from kiosk.cli import split_app_options
+
+    assert split_app_options(["--demo", "--screenshot", "status", "--data-dir", "D"]) == (
+        ["--demo", "--data-dir", "D"], ["--screenshot", "status"])
+    assert split_app_options(["--camera", "0", "--kiosk"]) == (["--kiosk"], ["--camera", "0"])
+    assert split_app_options(["--screenshot=a.png"]) == (["--screenshot=a.png"], [])
+    # After the command, everything is the command's own.
+    assert split_app_options(["--data-dir", "D", "checkin", "--camera", "x"]) == (
+        ["--data-dir", "D", "checkin", "--camera", "x"], [])
