@@ -18,9 +18,17 @@ def _open(args):
 
 
 def _desk(args, replica):
+    from kiosk.config import ConfigError, load_settings
     from kiosk.core.desk import CheckinDesk
 
-    return CheckinDesk(replica, door=getattr(args, "door", "") or "", operator=getattr(args, "operator", "") or "")
+    door, operator = getattr(args, "door", "") or "", getattr(args, "operator", "") or ""
+    if not (door and operator):  # the options win; else the door and operator this kiosk is set up with
+        try:
+            settings = load_settings()
+        except ConfigError as exc:
+            raise CliError(str(exc), 2) from exc
+        door, operator = door or settings.door_name, operator or settings.operator
+    return CheckinDesk(replica, door=door, operator=operator)
 
 
 def _require_event(desk) -> None:
@@ -244,8 +252,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         sub.add_argument("payload", metavar="PAYLOAD", help="the ticket code or QR payload" + (" (- reads one per line from standard input)" if name == "checkin" else ""))
         sub.add_argument("--json", action="store_true", help="print a JSON object")
         if name != "lookup":
-            sub.add_argument("--door", default="", help="the door's name, recorded with the scan")
-            sub.add_argument("--operator", default="", help="who is at the door")
+            sub.add_argument("--door", default="", help="the door's name, recorded with the scan "
+                             "(default: the 'door_name' setting)")
+            sub.add_argument("--operator", default="", help="who is at the door (default: the 'operator' setting)")
         if name == "checkin":
             sub.add_argument("--exit", action="store_true", help="an exit scan instead of an entry")
 

@@ -62,6 +62,15 @@ def _configured_server() -> str | None:
         raise CliError(str(exc), 2) from exc
 
 
+def _adopt_door(door: str) -> None:
+    from kiosk.config import ConfigError, adopt_enrolled_door, load_settings
+
+    try:
+        adopt_enrolled_door(load_settings(), door)
+    except ConfigError as exc:  # enrolled all the same: the door can be set by hand
+        print(f"kiosk: enrolled, but the door name was not saved: {exc}", file=sys.stderr)
+
+
 def cmd_enroll(args) -> int:
     from sync.client import SyncError
     from sync.credentials import CredentialError
@@ -80,6 +89,7 @@ def cmd_enroll(args) -> int:
         raise CliError(f"enrolled, but the device token could not be stored: {exc}") from exc
     except SyncError as exc:
         raise CliError(f"enrollment failed: {exc}") from exc
+    _adopt_door(enrollment.door)
     result = {
         "server": enrollment.server,
         "device_id": enrollment.device_id,

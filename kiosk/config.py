@@ -310,6 +310,14 @@ def save_user_settings(
     return dataclasses.replace(settings, **checked)
 
 
+def adopt_enrolled_door(settings: Settings, door: str, *, sources: ConfigSources | None = None) -> Settings:
+    """The door an enrollment code was made for becomes this kiosk's door (kept in the user file)."""
+    door = (door or "").strip()
+    if not door or door == settings.door_name:
+        return settings
+    return save_user_settings(settings, {"door_name": door}, sources=sources)
+
+
 # ---------------------------------------------------------------- the staff PIN
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1  # ~16 MB and a few tens of ms per check

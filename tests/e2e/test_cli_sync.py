@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 import time
+import tomllib
 from urllib.parse import quote
 
 import pytest
@@ -86,12 +87,18 @@ def test_enroll_with_server_and_code_options(server, cli):
     assert "device_token" not in result.stdout
 
 
-def test_enroll_takes_the_server_from_the_config_file(server, cli, tmp_path):
-    (tmp_path / "absent.toml").write_text(f'server_url = "{server.url}"\n', encoding="utf-8")
-    code = server.enrollment_code(server.event_id)
+def test_enroll_takes_the_server_from_the_config_file_and_keeps_the_codes_door(server, cli, tmp_path):
+    config = tmp_path / "absent.toml"
+    config.write_text(f'server_url = "{server.url}"\n', encoding="utf-8")
+    code = server.enrollment_code(server.event_id, door="North gate")
     result = cli("enroll", "--code", code, "--json")
     assert result.returncode == EXIT_OK, result.stderr
     assert json.loads(result.stdout)["server"] == server.url.rstrip("/")
+    # The door the organizer made the code for is this kiosk's door from now on.
+    assert tomllib.loads(config.read_text(encoding="utf-8")) == {"server_url": server.url, "door_name": "North gate"}
+    scanned = cli("checkin", "CL-0001", "--json")
+    assert scanned.returncode == EXIT_OK, scanned.stderr
+    assert json.loads(scanned.stdout)["first_checkin"]["door"] == "North gate"
 
 
 def test_a_used_or_wrong_code_is_one_clear_line(server, cli):

@@ -8,6 +8,7 @@ goes to the OS keyring and is never shown.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -30,6 +31,8 @@ from kiosk.app.staff.style import section, use_base_font
 from kiosk.scanner.decoders import DecoderUnavailable
 from kiosk.scanner.sources import SourceError
 
+log = logging.getLogger(__name__)
+
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.webp);;All files (*)"
 # The environment's faults when reading a QR code: no camera, no decoder library, a bad image.
 _SCANNER_ERRORS = (DecoderUnavailable, SourceError, OSError)
@@ -40,6 +43,7 @@ class EnrollmentPage(QWidget):
     """Exchange an enrollment code for this kiosk's device token."""
 
     device_enrolled = Signal(object)  # sync.enrollment.Enrollment (the token is in the keyring)
+    settings_saved = Signal(object)  # kiosk.config.Settings: the enrollment code's door became this kiosk's
 
     def __init__(self, services, dialogs: Dialogs | None = None, camera_factory=None,
                  parent: QWidget | None = None):
@@ -137,7 +141,7 @@ class EnrollmentPage(QWidget):
         self._set_busy(True)
         self._say("Contacting the server…", theme.MUTED)
         self.services.net_worker.submit(
-            _enroll, enroll, self.services.replica, text, server, __version__,
+            _enroll, enroll, self.services.replica, self.services.settings, text, server, __version__,
             on_done=self._on_enroll_done, on_error=self._on_enroll_failed,
         )
 
@@ -239,8 +243,12 @@ class EnrollmentPage(QWidget):
         self._say("Code read from the image; press Enroll.", theme.MUTED)
         self.enroll_button.setFocus(Qt.OtherFocusReason)
 
-    def _on_enroll_done(self, enrollment) -> None:
+    def _on_enroll_done(self, result) -> None:
+        enrollment, settings = result
         self._set_busy(False)
+        if settings is not self.services.settings:
+            self.services.settings = settings
+            self.settings_saved.emit(settings)
         self.code_edit.clear()  # a one-time code: spent now, and not left on screen
         door = f" as “{enrollment.door}”" if enrollment.door else ""
         self._say(
@@ -285,6 +293,13 @@ class EnrollmentPage(QWidget):
         super().hideEvent(event)
 
 
-def _enroll(enroll, replica, text: str, server: str | None, app_version: str):
-    """On the NetWorker: the exchange, then the token into the keyring."""
-    return enroll(replica, text, server, app_version=app_version)
+def _enroll(enroll, replica, settings, text: str, server: str | None, app_version: str):
+    """On the NetWorker: the exchange, the token into the keyring, the code's door made this kiosk's."""
+    from kiosk.config import ConfigError, adopt_enrolled_door
+
+    enrollment = enroll(replica, text, server, app_version=app_version)
+    try:
+        settings = adopt_enrolled_door(settings, enrollment.door)
+    except ConfigError as exc:  # enrolled all the same: the door can be set on the Settings page
+        log.warning("enrolled, but the door name was not saved: %s", exc)
+    return enrollment, settings

@@ -133,6 +133,7 @@ class StaffDesk(QWidget):
         self.roster_page.export_finished.connect(self.export_finished)
         self.settings_page.settings_saved.connect(self.on_settings_page_settings_saved)
         self.enrollment_page.device_enrolled.connect(self.device_enrolled)
+        self.enrollment_page.settings_saved.connect(self.on_settings_page_settings_saved)
         use_base_font(self)  # last: every child built above gets it
 
     # ---- public ------------------------------------------------------------------
@@ -173,6 +174,7 @@ class StaffDesk(QWidget):
         self.roster_imported.emit(report)
 
     def on_settings_page_settings_saved(self, settings) -> None:
+        self.settings_page.load()  # also when the door came from an enrollment code
         self._show_heading(None)
         self.settings_saved.emit(settings)
 

@@ -74,6 +74,7 @@ def test_pasting_the_enrollment_text_enrolls_this_kiosk(qtbot, page, fresh_servi
     enrollment = enrolled.args[0]
     assert (enrollment.event_id, enrollment.door) == (event_id, "East door")
     assert "Enrolled as “East door”" in page.message_label.text()
+    assert fresh_services.settings.door_name == "East door"  # the code's door is this kiosk's now
     assert_enrolled(fresh_services, server, event_id, page)
 
 
