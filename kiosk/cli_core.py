@@ -213,10 +213,30 @@ def cmd_status(args) -> int:
     print(f"Walk-ins:   {stats['walkins']}")
     print(f"Duplicates: {stats['duplicates']}")
     print(f"To sync:    {stats['waiting_to_sync']} waiting")
-    if stats.get("sync"):
-        sync = stats["sync"]
-        print(f"Sync:       {sync.get('connectivity', '?')}, last {sync.get('last_sync') or 'never'}")
+    sync = stats["sync"]
+    if sync["server"] is None:
+        print("Sync:       not enrolled with a server (this kiosk works alone)")
+        return EXIT_OK
+    last = _local_time(sync["last_sync"]) if sync["last_sync"] else "never"
+    print(f"Sync:       {sync['connectivity']} with {sync['server']}, last synced {last}")
+    if sync["connectivity"] != "online" and sync["last_error"]:
+        print(f"Last error: {sync['last_error']}")
+    offset = sync["clock_offset_seconds"]
+    if offset is not None and abs(offset) >= 60:
+        print(f"Clock:      this machine's clock is {abs(offset):.0f} s {'behind' if offset > 0 else 'ahead of'} the server's")
     return EXIT_OK
+
+
+def _local_time(iso_utc: str) -> str:
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(iso_utc.replace("Z", "+00:00"))
+    except ValueError:
+        return iso_utc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def cmd_export(args) -> int:

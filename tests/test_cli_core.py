@@ -190,3 +190,11 @@ def test_the_apps_options_with_values_are_not_taken_for_commands():
     # After the command, everything is the command's own.
     assert split_app_options(["--data-dir", "D", "checkin", "--camera", "x"]) == (
         ["--data-dir", "D", "checkin", "--camera", "x"], [])
+
+
+def test_status_in_words(loaded):
+    loaded("checkin", "TKT-0001")
+    status, out, _ = loaded("status")
+    assert status == EXIT_OK
+    assert "Event:      DevConf" in out and "Arrived:    1 of 2 expected" in out and "To sync:    1 waiting" in out
+    assert "Sync:       not enrolled with a server (this kiosk works alone)" in out

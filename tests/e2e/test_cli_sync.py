@@ -120,9 +120,13 @@ def test_sync_once_while_the_server_is_down_fails_clearly_and_keeps_the_queue(se
     result = cli("sync", "--once")
     assert result.returncode == EXIT_ERROR and "Traceback" not in result.stderr
     assert "offline" in result.stderr and "1 waiting to sync; nothing was lost." in result.stderr
+    status = cli("status").stdout
+    assert f"Sync:       offline with {server.url}" in status and "Last error: Cannot reach the server" in status
     server.start()
     assert cli("sync", "--once").returncode == EXIT_OK
     assert server.stats(server.event_id).arrived == 1
+    status = cli("status").stdout
+    assert f"Sync:       online with {server.url}, last synced 20" in status and "Last error" not in status
 
 
 def test_sync_runs_until_interrupted_and_prints_state_changes(server, cli):
