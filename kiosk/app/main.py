@@ -106,6 +106,11 @@ def _run(settings, *, screenshot: Path | None, demo) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("checkin-kiosk")
     app.setApplicationDisplayName("checkin-kiosk")
+    lock = _one_app_per_data_folder(settings.data_dir)
+    if lock is None:
+        print(f"kiosk: checkin-kiosk is already running with the data folder {settings.data_dir}: "
+              "use its window (or stop it first).", file=sys.stderr)
+        return EXIT_ERROR
     try:
         shell = KioskApp(app, settings, extras={"demo": demo} if demo else None)
     except ReplicaError as exc:
@@ -124,7 +129,30 @@ def _run(settings, *, screenshot: Path | None, demo) -> int:
         status = app.exec()
     finally:
         shell.shutdown()
+        lock.unlock()
     return status if screenshot is None else shell.screenshot_status
+
+
+def _one_app_per_data_folder(data_dir: Path):
+    """A lock on the data folder, or None when another app holds it.
+
+    Two apps on one replica would fight over the camera and both sync it; a kiosk started at
+    login and again by hand must say so instead. The lock of a process that died (a crash,
+    kill -9) is taken over at once.
+    """
+    from PySide6.QtCore import QLockFile
+
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # opening the replica will say what is wrong with the folder
+    lock = QLockFile(str(data_dir / "app.lock"))
+    lock.setStaleLockTime(0)  # never stale by age: only when its process is gone
+    if lock.tryLock(200):
+        return lock
+    if lock.error() == QLockFile.LockError.LockFailedError:
+        return None
+    return lock  # the folder cannot hold a lock file (read-only...): the replica will say why
 
 
 # Said by the offscreen platform (screenshots, CI) whenever a window's minimum size changes.

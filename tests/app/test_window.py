@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -216,6 +217,32 @@ def test_screenshot_option_renders_the_window_and_exits(door_replica, tmp_path, 
         assert (image.width(), image.height()) == (1366, 768)
     assert "Traceback" not in done.stderr
     assert done.stderr.strip() == ""  # Qt's chatter goes to the log file
+
+
+def test_a_second_app_on_the_same_data_folder_says_so_and_a_killed_ones_lock_is_taken_over(door_replica, tmp_path):
+    data_dir = door_replica.path.parent
+    door_replica.close()
+    env = _env(tmp_path, QT_QPA_PLATFORM="offscreen")
+    app = [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), "--windowed"]
+    first = subprocess.Popen(app, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (data_dir / "app.lock").exists():
+            assert first.poll() is None and time.monotonic() < deadline, "the first app did not start"
+            time.sleep(0.1)
+        shot = tmp_path / "second.png"
+        second = subprocess.run([*app, "--screenshot", str(shot)], env=env, cwd=ROOT,
+                                capture_output=True, text=True, timeout=120)
+        assert second.returncode == 1 and not shot.exists()
+        assert second.stderr.startswith("kiosk: checkin-kiosk is already running with the data folder")
+        assert second.stderr.count("\n") == 1
+    finally:
+        first.kill()  # as a crash would: the lock stays behind, owned by a dead process
+        first.wait(30)
+    third = subprocess.run([*app, "--screenshot", str(shot)], env=env, cwd=ROOT,
+                           capture_output=True, text=True, timeout=120)
+    assert third.returncode == 0, third.stderr
+    assert shot.exists()
 
 
 def test_without_a_display_the_app_says_how_to_proceed_in_one_line(tmp_path):
