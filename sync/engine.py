@@ -454,8 +454,13 @@ class SyncEngine:
 
     def _settle(self, client: ApiClient, event_id: str, kind: str, in_flight, report: SyncReport) -> None:
         rows, items, future = in_flight
+        self._deliver(client, event_id, kind, rows, items, future.result, report)
+
+    def _deliver(self, client: ApiClient, event_id: str, kind: str, rows: list, items: list,
+                 verdicts_of: Callable[[], list], report: SyncReport) -> None:
+        """Apply the verdicts of one sent batch; a batch refused as malformed is split."""
         try:
-            verdicts = future.result()
+            verdicts = verdicts_of()
         except RequestRefusedError as exc:
             if exc.code not in (wire.E_VALIDATION, wire.E_PAYLOAD_TOO_LARGE):
                 self._note_failure(rows, exc)
@@ -478,18 +483,8 @@ class SyncEngine:
             return
         half = len(items) // 2
         for part_rows, part_items in ((rows[:half], items[:half]), (rows[half:], items[half:])):
-            try:
-                verdicts = self._send(client, event_id, kind, part_items)
-            except RequestRefusedError as exc:
-                if exc.code not in (wire.E_VALIDATION, wire.E_PAYLOAD_TOO_LARGE):
-                    self._note_failure(part_rows, exc)
-                    raise
-                self._push_split(client, event_id, kind, part_rows, part_items, report)
-                continue
-            except SyncError as exc:
-                self._note_failure(part_rows, exc)
-                raise
-            self._apply_verdicts(kind, part_rows, verdicts, report)
+            self._deliver(client, event_id, kind, part_rows, part_items,
+                          lambda part=part_items: self._send(client, event_id, kind, part), report)
 
     def _apply_verdicts(self, kind: str, rows: list, verdicts: list, report: SyncReport) -> None:
         with self.replica.session() as s:
