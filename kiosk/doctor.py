@@ -477,6 +477,59 @@ def check_display() -> Check:
 # ---------------------------------------------------------------- all together
 
 
+def enrolled_state(data_dir: Path) -> dict[str, str]:
+    """The server, event and device this replica is enrolled with, read-only ({} when none)."""
+    from sync.replica.database import REPLICA_FILENAME
+    from sync.status import K_DEVICE, K_EVENT, K_SERVER
+
+    path = Path(data_dir) / REPLICA_FILENAME
+    if not path.exists():
+        return {}
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            rows = conn.execute("SELECT key, value FROM sync_state WHERE key IN (?, ?, ?)",
+                                (K_SERVER, K_EVENT, K_DEVICE)).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}  # the replica check says what is wrong with the file
+    state = dict(rows)
+    if not state.get(K_SERVER):
+        return {}
+    return {"server": state[K_SERVER], "event_id": state.get(K_EVENT, ""), "device_id": state.get(K_DEVICE, "")}
+
+
+def check_enrollment(data_dir: Path, backend=None) -> Check:
+    """Enrolled? Is the device token stored, and does the server still accept it?"""
+    from sync.client import ApiClient, AuthError, SyncError
+    from sync.credentials import CredentialError, CredentialStore
+
+    state = enrolled_state(data_dir)
+    if not state:
+        return Check("enrollment", OK, "not enrolled with a server: this kiosk works on its own replica "
+                     "(`kiosk enroll --code CODE` joins one)")
+    server, event_id, device_id = state["server"], state["event_id"], state["device_id"]
+    store = CredentialStore(data_dir, device_id, backend)
+    again = "make a new enrollment code for this door on the server and enroll again (`kiosk enroll --code CODE`)"
+    try:
+        token = store.load()
+    except CredentialError as exc:
+        return Check("enrollment", FAIL, f"enrolled with {server}, but the device token cannot be read ({exc})", again)
+    if not token:
+        return Check("enrollment", FAIL, f"enrolled with {server}, but no device token is stored ({store.where})", again)
+    try:
+        with ApiClient(server, token, timeout=SERVER_TIMEOUT_SECONDS) as client:
+            client.event(event_id)
+    except AuthError as exc:
+        return Check("enrollment", FAIL, f"{server} refuses this kiosk's device token: {exc}", again)
+    except SyncError as exc:
+        return Check("enrollment", WARN, f"enrolled with {server}, but the token could not be checked now ({exc})",
+                     "the kiosk works offline meanwhile; see the server check")
+    return Check("enrollment", OK, f"enrolled with {server} for event {event_id} as {device_id}; "
+                 f"the server accepts its token (kept in {store.where})")
+
+
 def run_checks(
     settings: Settings,
     *,
@@ -493,7 +546,9 @@ def run_checks(
         *[(f"decoder {d}", lambda d=d: check_decoder(d, settings.decoder)) for d in DECODERS],
         ("keyring", lambda: check_keyring(settings.data_dir)),
         ("replica", lambda: check_replica(settings.data_dir)),
-        ("server", lambda: check_server(settings.server_url)),
+        # The server the kiosk is enrolled with, else the one configured for enrolling.
+        ("server", lambda: check_server(enrolled_state(settings.data_dir).get("server") or settings.server_url)),
+        ("enrollment", lambda: check_enrollment(settings.data_dir)),
         ("display", check_display),
     ]
     checks: list[Check] = []

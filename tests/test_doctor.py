@@ -280,3 +280,42 @@ def test_debian_package_names():
     assert doctor._debian_package("libxkbcommon-x11.so.0") == "libxkbcommon-x11-0"
     assert doctor._debian_package("libGL.so.1") == "libgl1"
     assert doctor._debian_package("libdbus-1.so.3") == "libdbus-1-3"
+
+
+# ---- enrollment -------------------------------------------------------------------
+
+
+def test_enrollment_not_enrolled_is_fine(tmp_path):
+    check = doctor.check_enrollment(tmp_path)
+    assert check.status == OK and "not enrolled" in check.message
+
+
+def test_enrollment_token_accepted_then_revoked_then_missing(tmp_path):
+    from keyring.backends import fail
+
+    from tests.e2e.harness import LiveServer, enroll_kiosk
+
+    server = LiveServer(tmp_path / "server.sqlite3").start()
+    try:
+        event_id = server.create_event([{"first_name": "Ada", "last_name": "L", "email": "ada@example.org",
+                                         "ticket_code": "DOC-0001"}])
+        kiosk = enroll_kiosk(server, event_id, tmp_path / "kiosk", "D", download=False)
+        kiosk.close()
+        data_dir = tmp_path / "kiosk"
+        check = doctor.check_enrollment(data_dir, backend=fail.Keyring())
+        assert check.status == OK and f"enrolled with {server.url} for event {event_id}" in check.message
+        assert "accepts its token" in check.message
+
+        server.revoke_device(doctor.enrolled_state(data_dir)["device_id"])
+        check = doctor.check_enrollment(data_dir, backend=fail.Keyring())
+        assert check.status == FAIL and "refuses this kiosk's device token" in check.message
+        assert "enroll again" in check.fix
+
+        server.stop()  # unreachable: a warning, the kiosk works offline
+        check = doctor.check_enrollment(data_dir, backend=fail.Keyring())
+        assert check.status == WARN and "could not be checked" in check.message
+    finally:
+        server.stop()
+    (data_dir / "device-token").unlink()  # the token is gone (keyring wiped, file deleted)
+    check = doctor.check_enrollment(data_dir, backend=fail.Keyring())
+    assert check.status == FAIL and "no device token is stored" in check.message
