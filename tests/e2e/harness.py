@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import uvicorn
 from keyring.backends import fail
 
 from kiosk.core.desk import CheckinDesk
@@ -29,12 +25,7 @@ from sync.enrollment import enroll
 from sync.replica import Replica, open_replica
 from sync.server import admin
 from sync.server.app import ServerSettings, create_app
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.sync.server.support import UvicornThread, free_port
 
 
 def roster_csv(rows: list[dict]) -> bytes:
@@ -53,35 +44,23 @@ class LiveServer:
         self.db_url = f"sqlite:///{db_path}"
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: UvicornThread | None = None
         self.db = admin.open_database(self.db_url)
         self.admin_token = admin.new_admin_token(self.db, "tests")
 
     def start(self) -> "LiveServer":
         app = create_app(self.db_url, ServerSettings(stream_poll_seconds=0.2))
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                timeout_graceful_shutdown=1)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name=f"server-{self.port}", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start on port {self.port}")
-            time.sleep(0.02)
+        self._serving = UvicornThread(app, self.port).start(timeout=10)
         return self
 
     def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.should_exit = True
-        self._thread.join(10)
-        self._server = None
+        if self._serving is not None:
+            self._serving.stop()
+            self._serving = None
 
     @property
     def running(self) -> bool:
-        return self._server is not None
+        return self._serving is not None
 
     # ---- organizer operations, over HTTP with an organizer token ------------
 

@@ -59,6 +59,29 @@ class PostgresSchema:
 # ---- the server ----------------------------------------------------------------------------
 
 
+class UvicornThread:
+    """An ASGI app served by uvicorn in a daemon thread on 127.0.0.1:``port``."""
+
+    def __init__(self, app, port: int):
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1)
+        self.port = port
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name=f"server-{port}", daemon=True)
+
+    def start(self, timeout: float = 15) -> "UvicornThread":
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start on port {self.port}")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(10)
+
+
 class LiveServer:
     """``create_app`` under uvicorn in a thread, on a free port of 127.0.0.1."""
 
@@ -69,23 +92,14 @@ class LiveServer:
         self.app = create_app(db_url, settings or ServerSettings(stream_poll_seconds=0.1, stream_heartbeat_seconds=0.5))
         self.db = self.app.state.db
         self.admin_token = admin.new_admin_token(self.db, "tests")
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                timeout_graceful_shutdown=1)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name=f"server-{self.port}", daemon=True)
+        self._serving = UvicornThread(self.app, self.port)
 
     def start(self) -> "LiveServer":
-        self._thread.start()
-        deadline = time.monotonic() + 15
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start on port {self.port}")
-            time.sleep(0.02)
+        self._serving.start()
         return self
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(10)
+        self._serving.stop()
         self.db.dispose()
 
 
