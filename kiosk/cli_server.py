@@ -159,6 +159,23 @@ def cmd_revoke_device(args) -> int:
     return EXIT_OK
 
 
+def cmd_export(args) -> int:
+    from sync.server.admin import export_csv
+    from sync.server.errors import ApiError
+
+    db = _database(args)
+    try:
+        count = export_csv(db, args.event, args.what, args.file)
+    except ApiError as exc:
+        raise CliError(exc.message) from exc
+    except OSError as exc:
+        raise CliError(f"cannot write {args.file}: {exc.strerror or exc}") from exc
+    finally:
+        db.dispose()
+    print(f"Wrote {count} row(s) to {args.file}.")
+    return EXIT_OK
+
+
 def add_commands(subparsers) -> None:
     server = subparsers.add_parser(
         "server", help="run or set up the reference central API",
@@ -205,6 +222,14 @@ def add_commands(subparsers) -> None:
     revoke.add_argument("--db", required=True, help=DB_HELP)
     revoke.add_argument("device_id", help="the device id (see 'devices')")
     revoke.set_defaults(handler=cmd_revoke_device)
+
+    export = commands.add_parser(
+        "export", help="export the event's check-in log or attendees to CSV (the kiosk's format, to reconcile)")
+    export.add_argument("--db", required=True, help=DB_HELP)
+    export.add_argument("--event", required=True, help="the event id")
+    export.add_argument("what", choices=["checkins", "attendees"])
+    export.add_argument("file", type=Path, metavar="FILE.csv")
+    export.set_defaults(handler=cmd_export)
 
     token = commands.add_parser("admin-token", help="create an organizer token; prints it once")
     token.add_argument("--db", required=True, help=DB_HELP)

@@ -7,19 +7,18 @@ them, so an attendee keeps its id, and with it its check-in history.
 
 from __future__ import annotations
 
-import csv
-import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from sync.clock import utcnow
+from sync.export_csv import ATTENDEE_COLUMNS, CHECKIN_COLUMNS, attendee_order, checkin_order, iso, write_csv, yes
 from sync.replica import Replica
 from sync.replica.models import Attendee, Checkin, Event, SyncState
 from sync.roster_csv import RosterFileError, RosterRow, RowError, parse_roster
@@ -28,8 +27,6 @@ __all__ = ["ImportReport", "RosterFileError", "export_attendees", "export_checki
 
 DEFAULT_EVENT_NAME = "Imported roster"
 PROGRESS_EVERY = 5_000  # rows between two progress reports
-# Spreadsheets run cells starting with these as formulas (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Progress = Callable[[int, int], None]
 
@@ -257,12 +254,6 @@ def _write(s: Session, plan: _Plan, progress: Progress | None) -> None:
 
 # ---- exports ----------------------------------------------------------------
 
-CHECKIN_COLUMNS = ("id", "time_utc", "kind", "result", "attendee_name", "ticket_code", "door",
-                   "device_id", "operator", "duplicate", "undone", "flag", "undoes_id")
-ATTENDEE_COLUMNS = ("first_name", "last_name", "email", "ticket_code", "ticket_type", "status", "plus_ones",
-                    "walk_in", "checked_in", "arrival_time_utc", "arrival_door", "inside", "merged_into")
-
-
 def export_checkins(replica: Replica, path: Path | str) -> int:
     """Write the current event's whole check-in log, oldest first; return the number of rows."""
     with replica.session(write=False) as s:
@@ -274,15 +265,14 @@ def export_checkins(replica: Replica, path: Path | str) -> int:
             select(Checkin, Attendee.first_name, Attendee.last_name, Attendee.ticket_code)
             .outerjoin(Attendee, Attendee.id == Checkin.attendee_id)
             .where(Checkin.event_id == event_id)
-            .order_by(Checkin.device_time, Checkin.id)
         )
         rows = [
-            (c.id, _iso(c.device_time), c.kind, c.result, f"{first or ''} {last or ''}".strip(),
-             code or c.scanned_code, c.door, c.device_id, c.operator, _yes(c.duplicate), _yes(c.id in undone),
+            (c.id, iso(c.device_time), c.kind, c.result, f"{first or ''} {last or ''}".strip(),
+             code or c.scanned_code, c.door, c.device_id, c.operator, yes(c.duplicate), yes(c.id in undone),
              c.flag, c.undoes_id or "")
             for c, first, last, code in s.execute(query)
         ]
-    return _write_csv(path, CHECKIN_COLUMNS, rows)
+    return write_csv(path, CHECKIN_COLUMNS, sorted(rows, key=checkin_order))
 
 
 def export_attendees(replica: Replica, path: Path | str) -> int:
@@ -300,49 +290,16 @@ def export_attendees(replica: Replica, path: Path | str) -> int:
             .outerjoin(arrival, arrival.id == Attendee.arrival_id)
             .outerjoin(canonical, canonical.id == Attendee.merged_into_id)
             .where(Attendee.event_id == event_id)
-            .order_by(Attendee.last_name, Attendee.first_name, Attendee.ticket_code)
         )
         rows = [
             (a.first_name, a.last_name, a.email or "", a.ticket_code, a.ticket_type, a.status, a.plus_ones,
-             _yes(a.is_walkin), _yes(a.arrival_id is not None), _iso(arrived_at), door or "", _yes(a.inside),
+             yes(a.is_walkin), yes(a.arrival_id is not None), iso(arrived_at), door or "", yes(a.inside),
              merged_into or "")
             for a, arrived_at, door, merged_into in s.execute(query)
         ]
-    return _write_csv(path, ATTENDEE_COLUMNS, rows)
+    return write_csv(path, ATTENDEE_COLUMNS, sorted(rows, key=attendee_order))
 
 
 def _current_event(s: Session) -> str | None:
     state = s.get(SyncState, "event_id")
     return state.value if state else None
-
-
-def _iso(moment: datetime | None) -> str:
-    return moment.isoformat() + "Z" if moment else ""
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
-
-
-def spreadsheet_safe(value) -> str:
-    """A cell that a spreadsheet shows as text, never runs as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _write_csv(path: Path | str, header: Iterable[str], rows: list[tuple]) -> int:
-    """Write UTF-8 CSV to a side file, then move it into place: a failed export leaves no half file."""
-    path = Path(path)
-    partial_path = path.with_name(path.name + ".part")
-    try:
-        with open(partial_path, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial_path, path)
-    except BaseException:
-        partial_path.unlink(missing_ok=True)
-        raise
-    return len(rows)

@@ -62,6 +62,14 @@ def revoke(db: Database, device_id: str) -> wire.DeviceRevoked:
     return db.write(lambda s: revoke_device(s, device_id, now))
 
 
+def export_csv(db: Database, event_id: str, what: str, path) -> int:
+    """The event's check-ins or attendees as CSV, in the kiosk's export format."""
+    from sync.server.export import export
+
+    with db.read() as s:
+        return export(s, event_id, what, path)
+
+
 def bind(host: str, port: int) -> socket.socket:
     """The listening socket, bound now so that a taken port is one clear error."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

@@ -14,6 +14,7 @@ from kiosk.core.desk import CheckinDesk
 from kiosk.core.results import Result
 from kiosk.core.roster import RosterFileError, export_attendees, export_checkins, import_roster
 from kiosk.core.search import search
+from sync import export_csv
 from sync.clock import utcnow
 from sync.replica.models import Attendee, Checkin, Event
 from tests.core.conftest import Clock
@@ -291,7 +292,7 @@ def test_export_checkins_is_the_whole_log(replica, tmp_path):
     count = export_checkins(replica, tmp_path / "log.csv")
     rows = read_csv(tmp_path / "log.csv")
     assert count == len(rows) == 5
-    assert list(rows[0]) == list(roster.CHECKIN_COLUMNS)
+    assert list(rows[0]) == list(export_csv.CHECKIN_COLUMNS)
     first = rows[0]
     assert (first["kind"], first["result"], first["attendee_name"], first["ticket_code"], first["door"],
             first["operator"], first["duplicate"], first["undone"]) == (
@@ -334,7 +335,7 @@ def test_exports_defuse_spreadsheet_formulas(replica, tmp_path, hostile):
     assert person["first_name"] == "'" + hostile
     assert scan["attendee_name"] == "'" + hostile + " Smith"
     assert scan["door"] == "'=cmd|' /C calc'!A0"
-    assert not any(cell.startswith(roster.FORMULA_STARTS) for row in (person, scan) for cell in row.values())
+    assert not any(cell.startswith(export_csv.FORMULA_STARTS) for row in (person, scan) for cell in row.values())
 
 
 def test_export_leaves_no_partial_file_on_failure(replica, tmp_path):
@@ -350,11 +351,11 @@ def test_export_leaves_no_partial_file_on_failure(replica, tmp_path):
 def test_export_of_an_empty_replica_is_just_the_header(replica, tmp_path):
     assert export_checkins(replica, tmp_path / "log.csv") == 0
     assert read_csv(tmp_path / "log.csv") == []
-    assert (tmp_path / "log.csv").read_text("utf-8").strip() == ",".join(roster.CHECKIN_COLUMNS)
+    assert (tmp_path / "log.csv").read_text("utf-8").strip() == ",".join(export_csv.CHECKIN_COLUMNS)
 
 
 def test_spreadsheet_safe():
-    assert [roster.spreadsheet_safe(v) for v in ("=1", "+1", "-1", "@a", "\tx", "a=1", "", None, 3)] == [
+    assert [export_csv.spreadsheet_safe(v) for v in ("=1", "+1", "-1", "@a", "\tx", "a=1", "", None, 3)] == [
         "'=1", "'+1", "'-1", "'@a", "'\tx", "a=1", "", "", "3"]
 
 

@@ -12,9 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.core.results import Result
+from kiosk.core.roster import export_attendees, export_checkins
 from kiosk.core.stats import replica_stats
 from kiosk.core.walkins import register_walkin
 from sync.replica.models import Attendee, Checkin
+from sync.server import admin
 from sync.status import OFFLINE, ONLINE
 from tests.e2e.harness import LiveServer, enroll_kiosk
 
@@ -49,7 +51,7 @@ def venue(tmp_path):
     server.stop()
 
 
-def test_three_offline_kiosks_converge_with_the_server(venue):
+def test_three_offline_kiosks_converge_with_the_server(venue, tmp_path):
     server, event_id, (k1, k2, k3) = venue
     # An RSVP added on the server after every kiosk downloaded the roster.
     assert server.import_roster(event_id, ROSTER + [GRACE]).created == 1
@@ -118,6 +120,16 @@ def test_three_offline_kiosks_converge_with_the_server(venue):
             assert walkin is not None and walkin.merged_into_id == rsvp.id, kiosk.name
             assert rsvp.inside and rsvp.arrival_id == grace_walkin.decision.checkin_id
             assert s.get(Checkin, grace_walkin.decision.checkin_id).attendee_id == rsvp.id
+    # The organizer's exports reconcile exactly: every kiosk writes the server's files, byte for byte.
+    for what in ("checkins", "attendees"):
+        on_server = tmp_path / f"server-{what}.csv"
+        admin.export_csv(server.db, event_id, what, on_server)
+        for kiosk in (k1, k2, k3):
+            at_kiosk = tmp_path / f"kiosk{kiosk.name}-{what}.csv"
+            (export_checkins if what == "checkins" else export_attendees)(kiosk.replica, at_kiosk)
+            assert at_kiosk.read_bytes() == on_server.read_bytes(), (kiosk.name, what)
+    assert len(on_server.read_text(encoding="utf-8").splitlines()) == 1 + 31 + 2  # header, RSVPs, both walk-ins
+
     # A scan of the walk-in badge at any kiosk now finds Grace already inside.
     assert k1.desk.scan(grace_walkin.attendee.ticket_code).result == Result.ALREADY_CHECKED_IN
 

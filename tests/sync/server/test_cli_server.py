@@ -16,6 +16,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from kiosk.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, main
+from sync.export_csv import ATTENDEE_COLUMNS, CHECKIN_COLUMNS
 from sync.server.database import Database
 from sync.server.models import EventRow
 from tests.sync.server.support import REPO, Api, LiveServer, free_port, roster_csv
@@ -133,3 +134,21 @@ def test_server_run_serves_until_stopped(tmp_path):
         process.terminate()
         process.wait(15)
     assert "Serving the central API" in process.stderr.read()
+
+
+def test_export_writes_the_kiosks_csv_format(db_url, tmp_path, kiosk):
+    roster = tmp_path / "guests.csv"
+    roster.write_bytes(roster_csv(GOOD_ROWS))
+    status, event_id, _ = kiosk("create-event", "--db", db_url, "--name", "Gala", "--roster", roster)
+    assert status == EXIT_OK
+    status, out, _ = kiosk("export", "--db", db_url, "--event", event_id, "attendees", tmp_path / "a.csv")
+    assert status == EXIT_OK and out == f"Wrote 2 row(s) to {tmp_path / 'a.csv'}."
+    lines = (tmp_path / "a.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == ",".join(ATTENDEE_COLUMNS)
+    assert [line.split(",")[:4] for line in lines[1:]] == [  # by last name, as a kiosk sorts them
+        ["Grace", "Hopper", "grace@example.org", "GRACE-0002"], ["Ada", "Lovelace", "ada@example.org", "ADA-0001"]]
+    status, _, _ = kiosk("export", "--db", db_url, "--event", event_id, "checkins", tmp_path / "c.csv")
+    assert status == EXIT_OK
+    assert (tmp_path / "c.csv").read_text(encoding="utf-8").splitlines() == [",".join(CHECKIN_COLUMNS)]
+    status, _, err = kiosk("export", "--db", db_url, "--event", "evt-nope", "checkins", tmp_path / "x.csv")
+    assert status == EXIT_ERROR and err == "kiosk: There is no event evt-nope.\n" and not (tmp_path / "x.csv").exists()

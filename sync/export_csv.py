@@ -1,0 +1,64 @@
+"""The two CSV exports, one format for a kiosk's replica and for the server.
+
+A kiosk that has synced and the server write the same files for the same event (same
+columns, same row order), so an organizer can reconcile them line by line. Cells that a
+spreadsheet would run as formulas are quoted as text (CSV injection), and a file is
+written beside its destination and moved into place: a failed export leaves no half file.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable
+
+CHECKIN_COLUMNS = ("id", "time_utc", "kind", "result", "attendee_name", "ticket_code", "door",
+                   "device_id", "operator", "duplicate", "undone", "flag", "undoes_id")
+ATTENDEE_COLUMNS = ("first_name", "last_name", "email", "ticket_code", "ticket_type", "status", "plus_ones",
+                    "walk_in", "checked_in", "arrival_time_utc", "arrival_door", "inside", "merged_into")
+# Spreadsheets run cells starting with these as formulas (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def iso(moment: datetime | None) -> str:
+    return moment.isoformat() + "Z" if moment else ""
+
+
+def yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def checkin_order(row: tuple) -> tuple:
+    """Oldest scan first (device time, then id): rows in CHECKIN_COLUMNS order."""
+    return row[1], row[0]
+
+
+def attendee_order(row: tuple) -> tuple:
+    """By last name, first name, ticket code, compared as code points on every database."""
+    return row[1], row[0], row[3]
+
+
+def spreadsheet_safe(value) -> str:
+    """A cell that a spreadsheet shows as text, never runs as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_csv(path: Path | str, header: Iterable[str], rows: list[tuple]) -> int:
+    """Write UTF-8 CSV to a side file, then move it into place; return the number of rows."""
+    path = Path(path)
+    partial_path = path.with_name(path.name + ".part")
+    try:
+        with open(partial_path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial_path, path)
+    except BaseException:
+        partial_path.unlink(missing_ok=True)
+        raise
+    return len(rows)

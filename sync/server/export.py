@@ -1,0 +1,60 @@
+"""The event's check-in log and attendees as CSV, in the same format a kiosk exports.
+
+A kiosk that has synced writes byte for byte the same files (sync.export_csv), so the
+organizer can reconcile the door figures with the server's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from sync import wire
+from sync.export_csv import ATTENDEE_COLUMNS, CHECKIN_COLUMNS, attendee_order, checkin_order, iso, write_csv, yes
+from sync.server.errors import ApiError
+from sync.server.models import AttendeeRow, CheckinRow, EventRow
+
+
+def checkin_rows(session: Session, event_id: str) -> list[tuple]:
+    C, A = CheckinRow, AttendeeRow
+    undone = set(session.scalars(select(C.undoes_id).where(C.event_id == event_id, C.undoes_id.is_not(None))))
+    query = (
+        select(C, A.first_name, A.last_name, A.ticket_code)
+        .outerjoin(A, A.id == C.attendee_id)
+        .where(C.event_id == event_id)
+    )
+    rows = [
+        (c.id, iso(c.device_time), c.kind, c.result, f"{first or ''} {last or ''}".strip(),
+         code or c.ticket_code, c.door, c.device_id, c.operator, yes(c.duplicate), yes(c.id in undone),
+         c.flag, c.undoes_id or "")
+        for c, first, last, code in session.execute(query)
+    ]
+    return sorted(rows, key=checkin_order)
+
+
+def attendee_rows(session: Session, event_id: str) -> list[tuple]:
+    arrival, canonical = aliased(CheckinRow), aliased(AttendeeRow)
+    query = (
+        select(AttendeeRow, arrival.device_time, arrival.door, canonical.ticket_code)
+        .outerjoin(arrival, arrival.id == AttendeeRow.arrival_id)
+        .outerjoin(canonical, canonical.id == AttendeeRow.merged_into_id)
+        .where(AttendeeRow.event_id == event_id)
+    )
+    rows = [
+        (a.first_name, a.last_name, a.email or "", a.ticket_code, a.ticket_type, a.status, a.plus_ones,
+         yes(a.is_walkin), yes(a.arrival_id is not None), iso(arrived_at), door or "", yes(a.inside),
+         merged_into or "")
+        for a, arrived_at, door, merged_into in session.execute(query)
+    ]
+    return sorted(rows, key=attendee_order)
+
+
+def export(session: Session, event_id: str, what: str, path: Path | str) -> int:
+    """Write the event's ``checkins`` or ``attendees`` to ``path``; return the number of rows."""
+    if session.get(EventRow, event_id) is None:
+        raise ApiError(404, wire.E_NOT_FOUND, f"There is no event {event_id}.")
+    if what == "checkins":
+        return write_csv(path, CHECKIN_COLUMNS, checkin_rows(session, event_id))
+    return write_csv(path, ATTENDEE_COLUMNS, attendee_rows(session, event_id))
