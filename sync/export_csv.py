@@ -30,6 +30,19 @@ def yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
+def checkin_row(c, attendee_name: str, ticket_code: str, undone: bool) -> tuple:
+    """One scan (a replica's or the server's check-in row) in CHECKIN_COLUMNS order."""
+    return (c.id, iso(c.device_time), c.kind, c.result, attendee_name, ticket_code, c.door, c.device_id, c.operator,
+            yes(c.duplicate), yes(undone), c.flag, c.undoes_id or "")
+
+
+def attendee_row(a, arrived_at: datetime | None, arrival_door: str | None, merged_into: str | None) -> tuple:
+    """One attendee (a replica's or the server's row) in ATTENDEE_COLUMNS order."""
+    return (a.first_name, a.last_name, a.email or "", a.ticket_code, a.ticket_type, a.status, a.plus_ones,
+            yes(a.is_walkin), yes(a.arrival_id is not None), iso(arrived_at), arrival_door or "", yes(a.inside),
+            merged_into or "")
+
+
 def checkin_order(row: tuple) -> tuple:
     """Oldest scan first (device time, then id): rows in CHECKIN_COLUMNS order."""
     return row[1], row[0]

@@ -18,7 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from sync.clock import utcnow
-from sync.export_csv import ATTENDEE_COLUMNS, CHECKIN_COLUMNS, attendee_order, checkin_order, iso, write_csv, yes
+from sync.export_csv import (
+    ATTENDEE_COLUMNS, CHECKIN_COLUMNS, attendee_order, attendee_row, checkin_order, checkin_row, write_csv,
+)
 from sync.replica import Replica
 from sync.replica.models import Attendee, Checkin, Event, SyncState
 from sync.roster_csv import RosterFileError, RosterRow, RowError, parse_roster
@@ -267,9 +269,7 @@ def export_checkins(replica: Replica, path: Path | str) -> int:
             .where(Checkin.event_id == event_id)
         )
         rows = [
-            (c.id, iso(c.device_time), c.kind, c.result, f"{first or ''} {last or ''}".strip(),
-             code or c.scanned_code, c.door, c.device_id, c.operator, yes(c.duplicate), yes(c.id in undone),
-             c.flag, c.undoes_id or "")
+            checkin_row(c, f"{first or ''} {last or ''}".strip(), code or c.scanned_code, c.id in undone)
             for c, first, last, code in s.execute(query)
         ]
     return write_csv(path, CHECKIN_COLUMNS, sorted(rows, key=checkin_order))
@@ -291,12 +291,7 @@ def export_attendees(replica: Replica, path: Path | str) -> int:
             .outerjoin(canonical, canonical.id == Attendee.merged_into_id)
             .where(Attendee.event_id == event_id)
         )
-        rows = [
-            (a.first_name, a.last_name, a.email or "", a.ticket_code, a.ticket_type, a.status, a.plus_ones,
-             yes(a.is_walkin), yes(a.arrival_id is not None), iso(arrived_at), door or "", yes(a.inside),
-             merged_into or "")
-            for a, arrived_at, door, merged_into in s.execute(query)
-        ]
+        rows = [attendee_row(*row) for row in s.execute(query)]
     return write_csv(path, ATTENDEE_COLUMNS, sorted(rows, key=attendee_order))
 
 

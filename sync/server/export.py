@@ -12,7 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from sync import wire
-from sync.export_csv import ATTENDEE_COLUMNS, CHECKIN_COLUMNS, attendee_order, checkin_order, iso, write_csv, yes
+from sync.export_csv import (
+    ATTENDEE_COLUMNS, CHECKIN_COLUMNS, attendee_order, attendee_row, checkin_order, checkin_row, write_csv,
+)
 from sync.server.errors import ApiError
 from sync.server.models import AttendeeRow, CheckinRow, EventRow
 
@@ -26,9 +28,7 @@ def checkin_rows(session: Session, event_id: str) -> list[tuple]:
         .where(C.event_id == event_id)
     )
     rows = [
-        (c.id, iso(c.device_time), c.kind, c.result, f"{first or ''} {last or ''}".strip(),
-         code or c.ticket_code, c.door, c.device_id, c.operator, yes(c.duplicate), yes(c.id in undone),
-         c.flag, c.undoes_id or "")
+        checkin_row(c, f"{first or ''} {last or ''}".strip(), code or c.ticket_code, c.id in undone)
         for c, first, last, code in session.execute(query)
     ]
     return sorted(rows, key=checkin_order)
@@ -42,12 +42,7 @@ def attendee_rows(session: Session, event_id: str) -> list[tuple]:
         .outerjoin(canonical, canonical.id == AttendeeRow.merged_into_id)
         .where(AttendeeRow.event_id == event_id)
     )
-    rows = [
-        (a.first_name, a.last_name, a.email or "", a.ticket_code, a.ticket_type, a.status, a.plus_ones,
-         yes(a.is_walkin), yes(a.arrival_id is not None), iso(arrived_at), door or "", yes(a.inside),
-         merged_into or "")
-        for a, arrived_at, door, merged_into in session.execute(query)
-    ]
+    rows = [attendee_row(*row) for row in session.execute(query)]
     return sorted(rows, key=attendee_order)
 
 
