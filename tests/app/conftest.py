@@ -17,6 +17,7 @@ from kiosk.config import Settings, hash_pin
 from kiosk.core.desk import CheckinDesk
 from kiosk.core.roster import import_roster
 from sync.replica import open_replica
+from tests.app.staff.support import filled_replica, make_services, stop_services, write_roster
 
 STAFF_PIN = "2468"
 
@@ -66,8 +67,7 @@ def door_replica(tmp_path):
 
 
 @pytest.fixture
-def door_services(door_replica, tmp_path, monkeypatch):
-    monkeypatch.setenv("KIOSK_CONFIG", str(tmp_path / "config.toml"))  # never the user's settings
+def door_services(door_replica):
     settings = staff_settings(door_replica.path.parent)
     services = Services(
         replica=door_replica,
@@ -90,3 +90,25 @@ def ticket_images(tmp_path):
     codes = {"ada": "ADA-0001", "grace": "GRACE-0002", "alan": "ALAN-0003", "edsger": "EDSGER-0004",
              "chima": "CHIMA-0005", "stranger": "NOBODY-9999"}
     return {name: qr_png(folder / f"{name}.png", code) for name, code in codes.items()}
+
+
+# ---- the staff desk's and the dashboard's replica: the demo roster (tests/app/staff/support.py) ----
+
+
+@pytest.fixture
+def roster_csv(tmp_path):
+    return write_roster(tmp_path / "roster.csv")
+
+
+@pytest.fixture
+def replica(tmp_path, roster_csv):
+    replica = filled_replica(tmp_path / "kiosk", roster_csv)
+    yield replica
+    replica.close()
+
+
+@pytest.fixture
+def services(replica):
+    services = make_services(replica)
+    yield services
+    stop_services(services)

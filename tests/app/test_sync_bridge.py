@@ -43,8 +43,7 @@ def enrolled(server, tmp_path):
     replica.close()
 
 
-def test_the_status_line_follows_the_engine_online_then_offline(qtbot, server, enrolled, monkeypatch, tmp_path):
-    monkeypatch.setenv("KIOSK_CONFIG", str(tmp_path / "config.toml"))
+def test_the_status_line_follows_the_engine_online_then_offline(qtbot, server, enrolled, tmp_path):
     replica, store, roster = enrolled
     engine = SyncEngine(replica, credentials=store, interval=60, max_backoff=1)
     bridge = SyncBridge(engine)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtGui import QImage
+from sqlalchemy import func, select
 
 from kiosk.app.services import Services, read_event_info
 from kiosk.app.staff.dialogs import Dialogs
@@ -19,6 +20,7 @@ from kiosk.config import Settings
 from kiosk.core.desk import CheckinDesk
 from kiosk.core.roster import import_roster
 from sync.replica import open_replica
+from sync.replica.models import Attendee
 
 ROSTER_CSV = """first_name,last_name,email,ticket_code,status
 Ada,Lovelace,ada@example.org,ADA-0001,confirmed
@@ -95,3 +97,8 @@ def decode_qr_image(image: QImage) -> list[str]:
     gray = image.convertToFormat(QImage.Format_Grayscale8)
     pixels = np.frombuffer(gray.constBits(), dtype=np.uint8).reshape(gray.height(), gray.bytesPerLine())
     return [code.text for code in zxingcpp.read_barcodes(np.ascontiguousarray(pixels[:, : gray.width()]))]
+
+
+def attendee_count(replica) -> int:
+    with replica.session(write=False) as s:
+        return s.scalar(select(func.count()).select_from(Attendee))

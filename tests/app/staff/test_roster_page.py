@@ -4,11 +4,9 @@ import csv
 
 import pytest
 from PySide6.QtCore import Qt
-from sqlalchemy import func, select
 
 from kiosk.app.staff.roster_page import RosterPage
-from sync.replica.models import Attendee
-from tests.app.staff.support import AnsweringDialogs
+from tests.app.staff.support import AnsweringDialogs, attendee_count
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
 
@@ -32,11 +30,6 @@ def page(qtbot, services, dialogs):
     widget.resize(1366, 700)
     widget.show()
     return widget
-
-
-def attendee_count(replica):
-    with replica.session(write=False) as s:
-        return s.scalar(select(func.count()).select_from(Attendee))
 
 
 def error_rows(page):

@@ -11,6 +11,12 @@ from kiosk.config import DEMO_PIN, check_pin, load_settings
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
 
 
+@pytest.fixture(autouse=True)
+def config_file(tmp_path, monkeypatch):
+    # The user file the page saves to: not there until something is saved.
+    monkeypatch.setenv("KIOSK_CONFIG", str(tmp_path / "config.toml"))
+
+
 @pytest.fixture
 def page(qtbot, services):
     widget = SettingsPage(services)

@@ -2,12 +2,12 @@
 
 import pytest
 from PySide6.QtCore import Qt
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from kiosk.app.staff.walkin_form import VALIDATE_AFTER_MS, WalkinForm
 from kiosk.core.results import Result
 from sync.replica.models import Attendee
-from tests.app.staff.support import AnsweringDialogs, decode_qr_image
+from tests.app.staff.support import AnsweringDialogs, attendee_count, decode_qr_image
 
 # Qt warnings fail these tests; the offscreen platform's note about window size hints is not ours.
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
@@ -25,11 +25,6 @@ def form(qtbot, services, dialogs):
     widget.resize(1366, 700)
     widget.show()
     return widget
-
-
-def attendee_count(replica):
-    with replica.session(write=False) as s:
-        return s.scalar(select(func.count()).select_from(Attendee))
 
 
 def test_fields_are_checked_as_you_type(qtbot, form):
