@@ -9,6 +9,7 @@ from datetime import timezone
 from pathlib import Path
 
 from kiosk.cli import EXIT_OK, EXIT_REFUSED, CliError, print_json
+from sync.clock import parse_utc
 
 
 def _open(args):
@@ -217,7 +218,8 @@ def cmd_status(args) -> int:
     if sync["server"] is None:
         print("Sync:       not enrolled with a server (this kiosk works alone)")
         return EXIT_OK
-    last = _local_time(sync["last_sync"]) if sync["last_sync"] else "never"
+    last_sync = parse_utc(sync["last_sync"])
+    last = _local(last_sync) if last_sync else "never"
     print(f"Sync:       {sync['connectivity']} with {sync['server']}, last synced {last}")
     if sync["connectivity"] != "online" and sync["last_error"]:
         print(f"Last error: {sync['last_error']}")
@@ -225,18 +227,6 @@ def cmd_status(args) -> int:
     if offset is not None and abs(offset) >= 60:
         print(f"Clock:      this machine's clock is {abs(offset):.0f} s {'behind' if offset > 0 else 'ahead of'} the server's")
     return EXIT_OK
-
-
-def _local_time(iso_utc: str) -> str:
-    from datetime import datetime, timezone
-
-    try:
-        moment = datetime.fromisoformat(iso_utc.replace("Z", "+00:00"))
-    except ValueError:
-        return iso_utc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def cmd_export(args) -> int:

@@ -40,7 +40,7 @@ from sync.client import (
     RequestRefusedError,
     SyncError,
 )
-from sync.clock import utcnow
+from sync.clock import parse_utc, utcnow
 from sync.credentials import CredentialError, CredentialStore
 from sync.reconcile import (
     PushCounts,
@@ -569,7 +569,7 @@ class SyncEngine:
         client.heartbeat(
             door=self.replica.get_state(K_DOOR) or "",
             outbox_size=waiting,
-            last_sync_at=_parse_utc(last_sync),
+            last_sync_at=parse_utc(last_sync),
             app_version=self.app_version,
         )
         self._last_heartbeat = now
@@ -646,12 +646,3 @@ def _first_problem(exc: Exception) -> str:
         err = exc.errors()[0]
         return f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
     return str(exc)[:200]
-
-
-def _parse_utc(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.rstrip("Z"))
-    except ValueError:
-        return None

@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from kiosk.app import theme
+from sync import clock
 
 CONNECTIVITY_WORDS = {
     "online": ("Online", theme.ONLINE),
@@ -18,12 +19,9 @@ CONNECTIVITY_WORDS = {
 
 
 def parse_utc(value) -> datetime | None:
-    """A stored UTC time (ISO text, with or without Z) as an aware datetime."""
-    if value is None or isinstance(value, datetime):
-        return value.replace(tzinfo=timezone.utc) if value and value.tzinfo is None else value
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
+    """A stored UTC time (ISO text, with or without Z, or a naive UTC datetime) as an aware datetime."""
+    moment = value if isinstance(value, datetime) else clock.parse_utc(value)
+    if moment is None:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
