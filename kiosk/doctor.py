@@ -500,12 +500,15 @@ def enrolled_state(data_dir: Path) -> dict[str, str]:
     return {"server": state[K_SERVER], "event_id": state.get(K_EVENT, ""), "device_id": state.get(K_DEVICE, "")}
 
 
-def check_enrollment(data_dir: Path, backend=None) -> Check:
-    """Enrolled? Is the device token stored, and does the server still accept it?"""
+def check_enrollment(data_dir: Path, backend=None, state: dict[str, str] | None = None) -> Check:
+    """Enrolled? Is the device token stored, and does the server still accept it?
+
+    ``state`` is :func:`enrolled_state` when the caller has read it already.
+    """
     from sync.client import ApiClient, AuthError, SyncError
     from sync.credentials import CredentialError, CredentialStore
 
-    state = enrolled_state(data_dir)
+    state = enrolled_state(data_dir) if state is None else state
     if not state:
         return Check("enrollment", OK, "not enrolled with a server: this kiosk works on its own replica "
                      "(`kiosk enroll --code CODE` joins one)")
@@ -538,6 +541,7 @@ def run_checks(
 ) -> list[Check]:
     """Every check, in the order a person fixing the machine would go through them."""
     sources = sources or default_sources()
+    enrolled = enrolled_state(settings.data_dir)
     steps: list[tuple[str, Callable[[], Check | list[Check]]]] = [
         ("settings", lambda: check_settings(settings, sources, config_problem)),
         ("data folder", lambda: check_folder("data folder", settings.data_dir)),
@@ -547,8 +551,8 @@ def run_checks(
         ("keyring", lambda: check_keyring(settings.data_dir)),
         ("replica", lambda: check_replica(settings.data_dir)),
         # The server the kiosk is enrolled with, else the one configured for enrolling.
-        ("server", lambda: check_server(enrolled_state(settings.data_dir).get("server") or settings.server_url)),
-        ("enrollment", lambda: check_enrollment(settings.data_dir)),
+        ("server", lambda: check_server(enrolled.get("server") or settings.server_url)),
+        ("enrollment", lambda: check_enrollment(settings.data_dir, state=enrolled)),
         ("display", check_display),
     ]
     checks: list[Check] = []
