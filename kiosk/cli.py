@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -36,14 +35,19 @@ COMMAND_MODULES = [
 ]
 
 
-def default_data_dir() -> Path:
-    """The data folder from the settings (config files, then env KIOSK_DATA_DIR)."""
+def cli_settings(data_dir: Path | None = None):
+    """The settings in force (kiosk.config.Settings); a bad config file is a usage error naming it."""
     from kiosk.config import ConfigError, load_settings
 
     try:
-        return load_settings().data_dir
+        return load_settings({"data_dir": data_dir})
     except ConfigError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
+
+
+def default_data_dir() -> Path:
+    """The data folder from the settings (config files, then env KIOSK_DATA_DIR)."""
+    return cli_settings().data_dir
 
 
 def print_json(obj) -> None:

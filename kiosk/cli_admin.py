@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from kiosk.cli import EXIT_USAGE, CliError, print_json
+from kiosk.cli import EXIT_USAGE, CliError, cli_settings, print_json
 from kiosk.config import (
     SETTING_NAMES,
     ConfigError,
@@ -27,10 +27,7 @@ _FALSE = {"false", "no", "off", "0"}
 
 
 def _settings(args) -> Settings:
-    try:
-        return load_settings({"data_dir": args.data_dir})
-    except ConfigError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
+    return cli_settings(args.data_dir)
 
 
 # ---- doctor -----------------------------------------------------------------

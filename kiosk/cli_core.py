@@ -8,7 +8,7 @@ import sys
 from datetime import timezone
 from pathlib import Path
 
-from kiosk.cli import EXIT_OK, EXIT_REFUSED, CliError, print_json
+from kiosk.cli import EXIT_OK, EXIT_REFUSED, CliError, cli_settings, print_json
 from sync.clock import parse_utc
 
 
@@ -19,15 +19,11 @@ def _open(args):
 
 
 def _desk(args, replica):
-    from kiosk.config import ConfigError, load_settings
     from kiosk.core.desk import CheckinDesk
 
     door, operator = getattr(args, "door", "") or "", getattr(args, "operator", "") or ""
     if not (door and operator):  # the options win; else the door and operator this kiosk is set up with
-        try:
-            settings = load_settings()
-        except ConfigError as exc:
-            raise CliError(str(exc), 2) from exc
+        settings = cli_settings()
         door, operator = door or settings.door_name, operator or settings.operator
     return CheckinDesk(replica, door=door, operator=operator)
 

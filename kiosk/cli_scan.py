@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from kiosk.cli import EXIT_OK, CliError, print_json
+from kiosk.cli import EXIT_OK, CliError, cli_settings, print_json
 
 
 def _decoder_name(args) -> str:
     if args.decoder:
         return args.decoder
-    from kiosk.config import ConfigError, load_settings
-
-    try:
-        return load_settings().decoder
-    except ConfigError as exc:
-        raise CliError(str(exc)) from exc
+    return cli_settings().decoder
 
 
 def cmd_decode(args) -> int:

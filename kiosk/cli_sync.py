@@ -6,7 +6,7 @@ import argparse
 import sys
 import threading
 
-from kiosk.cli import EXIT_ERROR, EXIT_OK, CliError, print_json
+from kiosk.cli import EXIT_ERROR, EXIT_OK, CliError, cli_settings, print_json
 
 
 def _open(args):
@@ -53,20 +53,11 @@ def _describe(report) -> str:
     return f"online: {done}; {report.waiting_to_sync} waiting to sync"
 
 
-def _configured_server() -> str | None:
-    from kiosk.config import ConfigError, load_settings
+def _adopt_door(settings, door: str) -> None:
+    from kiosk.config import ConfigError, adopt_enrolled_door
 
     try:
-        return load_settings().server_url or None
-    except ConfigError as exc:
-        raise CliError(str(exc), 2) from exc
-
-
-def _adopt_door(door: str) -> None:
-    from kiosk.config import ConfigError, adopt_enrolled_door, load_settings
-
-    try:
-        adopt_enrolled_door(load_settings(), door)
+        adopt_enrolled_door(settings, door)
     except ConfigError as exc:  # enrolled all the same: the door can be set by hand
         print(f"kiosk: enrolled, but the door name was not saved: {exc}", file=sys.stderr)
 
@@ -81,7 +72,8 @@ def cmd_enroll(args) -> int:
     if not text:
         raise CliError("give the enrollment code (--code CODE) or the enrollment QR text", 2)
     # IT provisions the server in the config file; --server (or the QR text) overrides it.
-    server = args.server or _configured_server()
+    settings = cli_settings()
+    server = args.server or settings.server_url or None
     replica = _open(args)
     try:
         enrollment = enroll(replica, text, server, name=args.name or None)
@@ -89,7 +81,7 @@ def cmd_enroll(args) -> int:
         raise CliError(f"enrolled, but the device token could not be stored: {exc}") from exc
     except SyncError as exc:
         raise CliError(f"enrollment failed: {exc}") from exc
-    _adopt_door(enrollment.door)
+    _adopt_door(settings, enrollment.door)
     result = {
         "server": enrollment.server,
         "device_id": enrollment.device_id,
