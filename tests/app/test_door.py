@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from kiosk.app.camera import CameraPipeline
 from kiosk.app.door.hand_scanner import HandScannerFilter
@@ -240,7 +240,7 @@ def test_hand_scanner_keystrokes_check_in_while_a_search_box_has_focus(qtbot, ma
 
 
 def test_typing_by_hand_in_a_search_box_still_works(qtbot, make_door, door_services, scanner, search_box):
-    door = make_door()
+    make_door()  # the door screen, with its scanner filter installed
     returned = []
     search_box.returnPressed.connect(lambda: returned.append(search_box.text()))
     scanned = []

@@ -224,7 +224,7 @@ def test_oversized_body_is_refused_with_413(setup):
         headers={"Authorization": setup.device.http.headers["Authorization"], "Content-Type": "application/json"},
     )
     assert response.status_code == 413
-    assert setup.device.get(f"/health")[0] == 404  # the server is still serving (the route is /health, not /api/v1/health)
+    assert setup.device.get("/health")[0] == 404  # the server is still serving (the route is /health, not /api/v1/health)
 
 
 def test_a_full_batch_of_1000_is_accepted(setup):
