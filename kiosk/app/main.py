@@ -350,8 +350,12 @@ class KioskApp:
 
     def on_sync_finished(self, _report) -> None:
         # The first download after enrolling brings the event's name; an organizer may switch events.
+        # Which event the replica holds is read on the DbWorker: rounds end every few seconds.
+        self.db_worker.submit(self.replica.get_state, "event_id", on_done=self._on_synced_event_id)
+
+    def _on_synced_event_id(self, event_id: str | None) -> None:
         event = self.services.event
-        if not event.name or event.id != self.replica.get_state("event_id"):
+        if not event.name or event.id != event_id:
             self.reload_event()
 
     def reload_event(self) -> None:
