@@ -29,7 +29,7 @@ def main() -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.app.main import KioskApp
+    from kiosk.app.shell import KioskApp
     from kiosk.config import Settings
     from kiosk.core.desk import CheckinDesk
     from kiosk.core.roster import import_roster

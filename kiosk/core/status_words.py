@@ -1,0 +1,97 @@
+"""How the sync state reads to a person: the door's status line and ``kiosk status`` alike.
+
+Qt-free. Each connectivity has its words and, when not online, the reason in
+plain words with what to do about it (from the engine's last error).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sync import clock
+
+ONLINE, OFFLINE, DEGRADED, NOT_ENROLLED = "online", "offline", "degraded", "not_enrolled"
+
+CONNECTIVITY_WORDS = {
+    ONLINE: "Online",
+    OFFLINE: "Offline",
+    DEGRADED: "Server trouble",
+    NOT_ENROLLED: "No server (this kiosk works alone)",
+}
+
+# What the engine's last error means, in order: the first phrase found wins.
+_REASONS = (
+    ("no longer accepts this kiosk's token", "This kiosk was revoked by the organizer: enroll it again"),
+    ("not enrolled", "This kiosk is not enrolled: enroll it from the staff desk"),
+    ("no device token", "This kiosk has no device token: enroll it again"),
+    ("disk is full", "The disk is full: free some space (nothing has been lost)"),
+)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """The sync state as the screens and the CLI show it (read by ``KioskSession.sync_status``)."""
+
+    connectivity: str = NOT_ENROLLED
+    waiting_to_sync: int = 0
+    last_sync: datetime | None = None  # aware, UTC
+    last_error: str | None = None
+    server: str | None = None
+    clock_offset_seconds: float | None = None
+
+    @classmethod
+    def of(cls, status: dict) -> "SyncStatus":
+        """From ``sync.status.sync_status`` (or a sync report's fields)."""
+        return cls(
+            connectivity=status.get("connectivity") or NOT_ENROLLED,
+            waiting_to_sync=int(status.get("waiting_to_sync") or 0),
+            last_sync=parse_utc(status.get("last_sync")),
+            last_error=status.get("last_error") or None,
+            server=status.get("server"),
+            clock_offset_seconds=status.get("clock_offset_seconds"),
+        )
+
+
+def parse_utc(value) -> datetime | None:
+    """A stored UTC time (ISO text, with or without Z, or a naive UTC datetime) as an aware datetime."""
+    moment = value if isinstance(value, datetime) else clock.parse_utc(value)
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def queue_words(connectivity: str, waiting: int) -> str:
+    plural = "s" if waiting != 1 else ""
+    if connectivity == NOT_ENROLLED:
+        return f"{waiting} check-in{plural} recorded here" if waiting else ""
+    return f"{waiting} check-in{plural} waiting to sync" if waiting else "everything synced"
+
+
+def reason_words(status: SyncStatus) -> str:
+    """Why the kiosk is not online, with the fix; empty when online or when nothing is known."""
+    if status.connectivity in (ONLINE, NOT_ENROLLED):
+        return ""
+    error = (status.last_error or "").strip()
+    lowered = error.lower()
+    for phrase, words in _REASONS:
+        if phrase in lowered:
+            return words
+    if status.connectivity == OFFLINE:
+        return ""  # "Offline" says it all: scans are kept here and sent when the network is back
+    if error:
+        return error.rstrip(".")
+    return ""
+
+
+def describe_status(status: SyncStatus) -> str:
+    """One line, e.g. "Offline — 212 check-ins waiting to sync · last sync 09:14 · The server cannot…"."""
+    words = CONNECTIVITY_WORDS.get(status.connectivity, status.connectivity.capitalize())
+    queue = queue_words(status.connectivity, status.waiting_to_sync)
+    parts = [words + (f" — {queue}" if queue else "")]
+    if status.connectivity != NOT_ENROLLED:
+        parts.append(f"last sync {status.last_sync.astimezone():%H:%M}" if status.last_sync else "never synced")
+    reason = reason_words(status)
+    if reason:
+        parts.append(reason)
+    return " · ".join(parts)
