@@ -100,7 +100,8 @@ def main() -> int:
     url = f"http://127.0.0.1:{port}"
     server = bench_sync.start_server(db_url, port)
     doors = [Door(work, k, url, codes[k], args.interval) for k in range(args.kiosks)]
-    print(f"{args.kiosks} kiosks enrolled, {args.attendees:,} attendees downloaded each; sync every {args.interval:g} s")
+    print(f"{args.kiosks} kiosks enrolled, {args.attendees:,} attendees downloaded each;"
+          f" sync every {args.interval:g} s")
 
     server.terminate()  # the Wi-Fi dies
     server.wait(10)

@@ -138,10 +138,9 @@ def main() -> int:
 
     from kiosk.app.camera import CameraPipeline
     from kiosk.app.door.screen import DoorScreen
-    from kiosk.app.services import Services, read_event_info
-    from kiosk.app.workers import DbWorker, NetWorker
+    from kiosk.app.services import Services
     from kiosk.config import Settings
-    from kiosk.core.desk import CheckinDesk
+    from kiosk.session import KioskSession
     from kiosk.scanner.decoders import make_decoder
     from kiosk.scanner.repeats import RepeatFilter
     from kiosk.scanner.sources import ArraySource
@@ -155,8 +154,7 @@ def main() -> int:
         frames, shown = recorded_frames(codes, args.seconds, args.fps, args.seed)
 
         settings = Settings(door_name="Bench door", data_dir=folder / "kiosk", sounds=False)
-        services = Services(replica=replica, desk=CheckinDesk(replica, door="Bench door"), db_worker=DbWorker(),
-                            net_worker=NetWorker(), settings=settings, event=read_event_info(replica))
+        services = Services(KioskSession(settings, replica))
         camera = CameraPipeline(lambda: ArraySource(frames, fps=args.fps), make_decoder(args.decoder),
                                 repeat_filter=RepeatFilter(hold_seconds=1.0))
         door = DoorScreen(services, camera=camera)
@@ -197,23 +195,27 @@ def main() -> int:
     decode_stage = [(gui - frame) * 1000 for _, frame, gui in detected]
     print()
     if hasattr(os, "getloadavg"):
-        print(f"load average during the run: {os.getloadavg()[0]:.1f} (other processes on these cores skew the figures)")
+        print(f"load average during the run: {os.getloadavg()[0]:.1f}"
+              " (other processes on these cores skew the figures)")
     print(f"cores: {cores}   decoder: {args.decoder}   fps fed: {args.fps:.0f}   frames: {len(frames)}   "
           f"wall: {wall:.1f} s ({stats.frames_read / wall:.1f} frames/s read)")
     print(f"attendees shown: {len(shown)}   codes detected: {len(detected)}   results painted: {len(painted)}")
     print()
     print("frame read -> result painted (ms):  "
-          f"p50 {percentile(latencies, 50):6.1f}   p95 {percentile(latencies, 95):6.1f}   max {max(latencies, default=float('nan')):6.1f}")
+          f"p50 {percentile(latencies, 50):6.1f}   p95 {percentile(latencies, 95):6.1f}"
+          f"   max {max(latencies, default=float('nan')):6.1f}")
     print("  frame read -> code at GUI (ms):   "
           f"p50 {percentile(decode_stage, 50):6.1f}   p95 {percentile(decode_stage, 95):6.1f}")
     if detected and decided:
         n = min(len(detected), len(decided))
         db_stage = [(decided[i] - detected[i][2]) * 1000 for i in range(n)]
-        print(f"  code -> decision committed (ms): p50 {percentile(db_stage, 50):6.1f}   p95 {percentile(db_stage, 95):6.1f}")
+        print("  code -> decision committed (ms): "
+              f"p50 {percentile(db_stage, 50):6.1f}   p95 {percentile(db_stage, 95):6.1f}")
     if decided and painted:
         n = min(len(decided), len(painted))
         paint_stage = [(painted[i][1] - decided[i]) * 1000 for i in range(n)]
-        print(f"  decision -> painted (ms):        p50 {percentile(paint_stage, 50):6.1f}   p95 {percentile(paint_stage, 95):6.1f}")
+        print("  decision -> painted (ms):        "
+              f"p50 {percentile(paint_stage, 50):6.1f}   p95 {percentile(paint_stage, 95):6.1f}")
     decode_ms = stats.decode_seconds_total / max(1, stats.frames_decoded) * 1000
     print(f"decode time per frame: {decode_ms:.1f} ms average")
     print()

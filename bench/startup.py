@@ -84,7 +84,9 @@ def main() -> int:
         versions = [timed([str(binary), "--version"], env)[0] for _ in range(args.runs)]
         print(f"--version:            median {statistics.median(versions):.2f} s, max {max(versions):.2f} s")
 
-        scenarios = [("empty replica", 0)] + ([(f"{args.attendees:,} attendees", args.attendees)] if args.attendees else [])
+        scenarios = [("empty replica", 0)]
+        if args.attendees:
+            scenarios.append((f"{args.attendees:,} attendees", args.attendees))
         for label, count in scenarios:
             if count:
                 roster = work / "roster.csv"

@@ -211,7 +211,9 @@ def main() -> int:
         server.wait(10)
 
     print()
-    for label, measure, bar in (("initial download", download, DOWNLOAD_TARGET_S), ("push offline", push, PUSH_TARGET_S)):
+    for label, measure, bar in (
+        ("initial download", download, DOWNLOAD_TARGET_S), ("push offline", push, PUSH_TARGET_S)
+    ):
         verdict = "ok" if measure.seconds <= bar else "MISSED"
         print(f"{label:17s} {measure.seconds:6.2f} s  {measure.requests:4d} requests  (bar {bar:.0f} s: {verdict})")
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (wall times on a busy machine are inflated)")

@@ -15,7 +15,9 @@ _system_find_library = ctypes.util.find_library
 
 def _find_library(name):
     if name == "zbar" and _bundle:
-        found = sorted(glob.glob(os.path.join(_bundle, "libzbar.so*")) + glob.glob(os.path.join(_bundle, "libzbar*.dylib")))
+        found = sorted(
+            glob.glob(os.path.join(_bundle, "libzbar.so*")) + glob.glob(os.path.join(_bundle, "libzbar*.dylib"))
+        )
         if found:
             return found[0]
     return _system_find_library(name)

@@ -103,17 +103,16 @@ def roster_rows(count: int) -> list[dict]:
 
 def build_event(folder: Path):
     """Server, event, three enrolled kiosks with two hours of check-ins; returns kiosk A's parts."""
+    from kiosk.core.desk import CheckinDesk
+    from kiosk.core.walkins import register_walkin
     from sync import wire
     from sync.client import ApiClient
+    from sync.clock import utcnow
     from sync.credentials import CredentialStore
     from sync.engine import SyncEngine
     from sync.enrollment import enroll
     from sync.replica import open_replica
     from sync.server import admin
-
-    from kiosk.core.desk import CheckinDesk
-    from kiosk.core.walkins import register_walkin
-    from sync.clock import utcnow
 
     server = Server(folder)
     rows = roster_rows(420)
@@ -146,7 +145,7 @@ def build_event(folder: Path):
         CheckinDesk(replica, door=door, operator=f"staff-{name}", clock=lambda m=moment: m).scan(row["ticket_code"])
     # A coffee break: some went out and came back; Ada's story is on the staff desk screenshot.
     ada = rows[0]
-    for (name, door, replica, _engine, _), minutes, direction in (
+    for (_name, door, replica, _engine, _), minutes, direction in (
         (kiosks[0], 10, "entry"), (kiosks[0], 62, "exit"), (kiosks[1], 80, "entry")
     ):
         CheckinDesk(replica, door=door, clock=lambda m=start + timedelta(minutes=minutes): m).scan(
@@ -157,8 +156,9 @@ def build_event(folder: Path):
                                                                      clock=lambda: utcnow() - timedelta(minutes=20)))
     # The same ticket let in at two doors while both were offline: one arrival, one duplicate.
     twice = next(r for r in confirmed[1:] if r not in arriving)
-    CheckinDesk(kiosks[0][2], door=kiosks[0][1], clock=lambda: utcnow() - timedelta(minutes=7)).scan(twice["ticket_code"])
-    CheckinDesk(kiosks[1][2], door=kiosks[1][1], clock=lambda: utcnow() - timedelta(minutes=6)).scan(twice["ticket_code"])
+    for (_name, door, replica, _engine, _), minutes_ago in ((kiosks[0], 7), (kiosks[1], 6)):
+        CheckinDesk(replica, door=door, clock=lambda m=minutes_ago: utcnow() - timedelta(minutes=m)).scan(
+            twice["ticket_code"])
     for _round in range(2):
         for _name, _door, _replica, engine, _ in kiosks:
             assert engine.sync_once().ok
@@ -172,12 +172,11 @@ def build_event(folder: Path):
 def main(out_dir: Path) -> int:
     from kiosk.app.dashboard import Dashboard
     from kiosk.app.dashboard.server_stream import StatsEventStream
-    from kiosk.app.services import Services, read_event_info
+    from kiosk.app.services import Services
     from kiosk.app.staff.staff_desk import StaffDesk
     from kiosk.app.theme import APP_STYLESHEET
-    from kiosk.app.workers import DbWorker, NetWorker
     from kiosk.config import Settings
-    from kiosk.core.desk import CheckinDesk
+    from kiosk.session import KioskSession
 
     app = QApplication.instance() or QApplication([])
     app.setStyleSheet(APP_STYLESHEET)
@@ -186,9 +185,7 @@ def main(out_dir: Path) -> int:
         server, event_id, kiosks = build_event(Path(tmp))
         name, door, replica, engine, credentials = kiosks[0]
         settings = Settings(door_name=door, data_dir=replica.path.parent)
-        services = Services(replica=replica, desk=CheckinDesk(replica, door=door, operator="sam"),
-                            db_worker=DbWorker(), net_worker=NetWorker(), settings=settings,
-                            event=read_event_info(replica))
+        services = Services(KioskSession(settings, replica, operator="sam"))
         try:
             # The staff desk: a search and one attendee's story.
             desk = StaffDesk(services)

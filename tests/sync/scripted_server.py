@@ -55,7 +55,8 @@ class ScriptedServer:
                 body = self.rfile.read(length) if length else b""
                 path = self.path.split("?")[0]
                 outer.requests.append((self.command, self.path, body, dict(self.headers)))
-                reply = outer.replies.get(path) or Reply(envelope(None, False, {"code": "not_found", "message": "no"}), 404)
+                not_found = Reply(envelope(None, False, {"code": "not_found", "message": "no"}), 404)
+                reply = outer.replies.get(path) or not_found
                 if callable(reply):  # a reply that depends on the request body
                     reply = reply(body)
                 if reply.delay:

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from kiosk.core.desk import CheckinDesk
 from kiosk.core.walkins import register_walkin
 from sync import wire
-from sync.replica import open_replica
 from sync.clock import utcnow
+from sync.replica import open_replica
 from sync.replica.models import Attendee, Event, OutboxItem
 
 
@@ -93,10 +93,12 @@ def test_batches_are_bounded():
 
 def test_unwrap_envelopes():
     meta = {"server_time": "2026-05-01T09:00:00Z"}
-    data, got_meta = wire.unwrap({"success": True, "data": {"status": "ok", "database": True}, "meta": meta}, wire.Health)
+    healthy = {"success": True, "data": {"status": "ok", "database": True}, "meta": meta}
+    data, got_meta = wire.unwrap(healthy, wire.Health)
     assert data.database and got_meta.server_time == datetime(2026, 5, 1, 9, 0)
     with pytest.raises(wire.WireError) as info:
-        wire.unwrap({"success": False, "error": {"code": "unauthorized", "message": "revoked"}, "meta": meta}, wire.Health, 401)
+        revoked = {"success": False, "error": {"code": "unauthorized", "message": "revoked"}, "meta": meta}
+        wire.unwrap(revoked, wire.Health, 401)
     assert (info.value.code, info.value.message, info.value.status) == ("unauthorized", "revoked", 401)
     for garbage in (None, [], "<html>", {"success": True, "data": {"status": "maybe"}, "meta": meta},
                     {"success": True, "data": {}, "meta": {}}):
@@ -104,5 +106,6 @@ def test_unwrap_envelopes():
             wire.unwrap(garbage, wire.Health)
         assert info.value.code == "bad_reply"
     # Replies may grow new fields: an older client ignores them.
-    data, _ = wire.unwrap({"success": True, "data": {"status": "ok", "database": True, "new": 1}, "meta": meta}, wire.Health)
+    grown = {"success": True, "data": {"status": "ok", "database": True, "new": 1}, "meta": meta}
+    data, _ = wire.unwrap(grown, wire.Health)
     assert data.status == "ok"

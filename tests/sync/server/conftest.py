@@ -58,7 +58,8 @@ class Setup:
     server: LiveServer
 
     def enroll(self, door: str = "Door 2", device_id: str | None = None) -> tuple[str, Api]:
-        code = self.organizer.data("post", f"/events/{self.event_id}/enrollment-codes", {"door": door}, expect=201)["code"]
+        path = f"/events/{self.event_id}/enrollment-codes"
+        code = self.organizer.data("post", path, {"door": door}, expect=201)["code"]
         anonymous = Api(self.server.url)
         enrolled = anonymous.data("post", "/devices/enroll", {"code": code, "device_id": device_id, "name": "kiosk"})
         anonymous.close()

@@ -93,7 +93,9 @@ def test_device_cannot_use_organizer_routes(setup):
     ]:
         reply = setup.device.delete(path) if method == "delete" else setup.device.post(path, body)
         assert error_of(reply)[:2] == (403, "forbidden"), path
-    status, body = setup.device.post(f"/events/{ev}/roster", content=b"first_name\n", headers={"Content-Type": "text/csv"})
+    status, body = setup.device.post(
+        f"/events/{ev}/roster", content=b"first_name\n", headers={"Content-Type": "text/csv"}
+    )
     assert (status, body["error"]["code"]) == (403, "forbidden")
     status, code, _ = error_of(setup.organizer.post("/devices/heartbeat", {"device_time": "2026-05-01T09:00:00Z"}))
     assert (status, code) == (403, "forbidden")
@@ -105,7 +107,8 @@ def test_revoked_device_is_locked_out_at_once(setup):
     assert revoked == {"device_id": "dev-a", "revoked": True}
     status, code, message = error_of(setup.device.get(f"/events/{setup.event_id}"))
     assert (status, code) == (401, "unauthorized") and "revoked" in message
-    status, code, _ = error_of(setup.device.post(f"/events/{setup.event_id}/checkins", {"items": [checkin(setup.event_id, "ADA-0001")]}))
+    body = {"items": [checkin(setup.event_id, "ADA-0001")]}
+    status, code, _ = error_of(setup.device.post(f"/events/{setup.event_id}/checkins", body))
     assert status == 401
     assert error_of(setup.organizer.delete("/devices/dev-nobody"))[:2] == (404, "not_found")
     devices = setup.organizer.data("get", f"/events/{setup.event_id}/stats")["devices"]
@@ -114,8 +117,8 @@ def test_revoked_device_is_locked_out_at_once(setup):
 
 def test_unknown_event_and_route(setup):
     assert error_of(setup.organizer.get("/events/evt-nothing"))[:2] == (404, "not_found")
-    assert error_of(setup.organizer.post("/events/evt-nothing/checkins", {"items": [checkin("evt-nothing", "ADA-0001")]}))[:2] \
-        == (404, "not_found")
+    body = {"items": [checkin("evt-nothing", "ADA-0001")]}
+    assert error_of(setup.organizer.post("/events/evt-nothing/checkins", body))[:2] == (404, "not_found")
     assert error_of(setup.organizer.get("/no/such/route"))[:2] == (404, "not_found")
     assert error_of(setup.organizer.http.put(f"/events/{setup.event_id}").status_code and
                     setup.organizer.delete(f"/events/{setup.event_id}"))[:2] == (405, "method_not_allowed")

@@ -47,7 +47,8 @@ def test_accepted_then_retried_batch_changes_nothing(setup):
     after_log, after_cursor = pull_all(api, ev)
     assert after_log == before_log and after_cursor == before_cursor
     after_stats = stats(api, ev)
-    assert (after_stats["arrived"], after_stats["duplicates"]) == (before_stats["arrived"], before_stats["duplicates"]) == (2, 0)
+    before = (before_stats["arrived"], before_stats["duplicates"])
+    assert (after_stats["arrived"], after_stats["duplicates"]) == before == (2, 0)
 
 
 def test_same_id_with_other_content_is_rejected_and_not_stored(setup):
@@ -200,7 +201,9 @@ def test_malformed_batches_are_refused_with_reasons_and_store_nothing(setup):
         assert reply["success"] is False and reply["error"]["code"] == "validation_error"
         assert reply["error"]["message"].startswith("The request is malformed")
         assert reply["error"]["details"] and reply["meta"]["server_time"]
-    status, reply = api.post(f"/events/{ev}/checkins", content=b'{"items": [', headers={"Content-Type": "application/json"})
+    status, reply = api.post(
+        f"/events/{ev}/checkins", content=b'{"items": [', headers={"Content-Type": "application/json"}
+    )
     assert status == 422 and reply["error"]["message"] == "The request body is not valid JSON."
     assert pull_all(api, ev)[0] == []
 
@@ -224,7 +227,8 @@ def test_oversized_body_is_refused_with_413(setup):
         headers={"Authorization": setup.device.http.headers["Authorization"], "Content-Type": "application/json"},
     )
     assert response.status_code == 413
-    assert setup.device.get("/health")[0] == 404  # the server is still serving (the route is /health, not /api/v1/health)
+    # The server is still serving (the route is /health, not /api/v1/health).
+    assert setup.device.get("/health")[0] == 404
 
 
 def test_a_full_batch_of_1000_is_accepted(setup):

@@ -32,7 +32,9 @@ def kiosk(setup, tmp_path):
     with replica.session() as s:
         s.add(Event(id=event["id"], name=event["name"], timezone=event["timezone"]))
         for key in event["signing_keys"]:
-            s.add(SigningKey(key_id=key["key_id"], event_id=event["id"], public_key=key["public_key"], active=key["active"]))
+            s.add(SigningKey(
+                key_id=key["key_id"], event_id=event["id"], public_key=key["public_key"], active=key["active"]
+            ))
     replica.set_state("event_id", event["id"])
     yield CheckinDesk(replica, door="Door 1", ticket_verifier=TicketVerifier())
     replica.close()

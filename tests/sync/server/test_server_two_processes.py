@@ -171,7 +171,8 @@ def test_stream_on_one_process_sees_a_push_through_the_other(two_servers):
                 raise AssertionError("the stream ended")
 
             assert next_stats()["arrived"] == 0
-            device.data("post", f"/events/{event_id}/checkins", {"items": [checkin(event_id, "T-00001", device=device_id)]})
+            body = {"items": [checkin(event_id, "T-00001", device=device_id)]}
+            device.data("post", f"/events/{event_id}/checkins", body)
             while (figures := next_stats())["arrived"] == 0:  # a heartbeat-only change may come first
                 pass
             assert figures["arrived"] == 1
