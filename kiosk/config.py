@@ -48,6 +48,10 @@ class ConfigError(Exception):
     """A configuration file or value is wrong; the message says which and how."""
 
 
+class PinChangeError(Exception):
+    """A new staff PIN was refused (the current one was wrong); the message says so."""
+
+
 def _default_data_dir() -> Path:
     from platformdirs import user_data_dir
 

@@ -35,3 +35,11 @@ class Changes:
 NOTHING = Changes()
 LOCAL_CHECKIN = Changes(checkins=True, attendees=True, outbox=True, sync_status=True)  # a scan, an undo
 LOCAL_WALKIN = Changes(checkins=True, attendees=True, outbox=True, sync_status=True)
+
+
+@dataclass(frozen=True)
+class Changed:
+    """An operation's result and what it changed."""
+
+    value: object
+    changes: Changes

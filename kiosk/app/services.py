@@ -1,72 +1,72 @@
 """The objects every screen works with, wired once by the app and passed in explicitly.
 
-There is no global registry: ``kiosk.app.main`` builds one :class:`Services`
-and hands it to each screen's constructor; tests build their own with a real
-replica in a temporary folder.
+There is no global registry: ``kiosk.app.shell`` builds one :class:`Services`
+around the kiosk's :class:`~kiosk.session.KioskSession` and hands it to each
+screen's constructor; tests build their own with a real replica.
 
-Threading rule: ``replica`` and ``desk`` are used only inside jobs submitted to
-``db_worker``; network calls only inside jobs submitted to ``net_worker`` (or by
-the sync engine's own threads). Widgets never call them directly.
+Threading rule: the session's replica and desk are used only inside operations
+(``services.ops``, see ``kiosk.app.operations``), which run them on the
+DbWorker; network work runs on the NetWorker. Widgets never call them directly:
+they run an operation, and hear what changed through ``ops.changes``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from kiosk.app.operations import Operations
+from kiosk.app.sync_status import SyncStatusKeeper
+from kiosk.app.workers import DbWorker, NetWorker
+from kiosk.session import EventInfo, KioskSession, read_event_info
 
 if TYPE_CHECKING:
     from kiosk.app.sync_bridge import SyncBridge
-    from kiosk.app.workers import DbWorker, NetWorker
     from kiosk.config import Settings
     from kiosk.core.desk import CheckinDesk
     from sync.replica import Replica
 
+__all__ = ["EventInfo", "Services", "read_event_info"]
 
-@dataclass(frozen=True)
-class EventInfo:
-    """The event loaded on this kiosk, as the screens show it (None fields: not known)."""
 
-    id: str | None
-    name: str = ""
-    timezone: str = "UTC"
-    starts_at: datetime | None = None
-    venue_capacity: int | None = None
+class Services:
+    """Everything a screen may use: the session, the operations runner, the sync status."""
+
+    def __init__(self, session: KioskSession, *, sync_bridge: "SyncBridge | None" = None,
+                 db_worker: DbWorker | None = None, net_worker: NetWorker | None = None,
+                 extras: dict[str, Any] | None = None):
+        self.session = session
+        self.db_worker = db_worker or DbWorker()
+        self.net_worker = net_worker or NetWorker()
+        self.ops = Operations(session, self.db_worker, self.net_worker)
+        self.sync_bridge = sync_bridge
+        self.sync_status = SyncStatusKeeper(self.ops, sync_bridge)
+        self.extras = dict(extras or {})  # e.g. the demo server's URL
+
+    # What the session holds, under the names the screens have always used.
+    @property
+    def settings(self) -> "Settings":
+        return self.session.settings
 
     @property
-    def loaded(self) -> bool:
-        return self.id is not None
+    def event(self) -> EventInfo:
+        return self.session.event
 
+    @property
+    def replica(self) -> "Replica":
+        return self.session.replica
 
-def read_event_info(replica: "Replica") -> EventInfo:
-    """The current event from the replica (call it on the DbWorker, or before the GUI starts)."""
-    from sync.replica.models import Event
+    @property
+    def desk(self) -> "CheckinDesk":
+        return self.session.desk
 
-    event_id = replica.get_state("event_id")
-    if event_id is None:
-        return EventInfo(None)
-    with replica.session(write=False) as s:
-        event = s.get(Event, event_id)
-        if event is None:
-            return EventInfo(event_id)
-        return EventInfo(event.id, event.name, event.timezone, event.starts_at, event.venue_capacity)
+    @desk.setter
+    def desk(self, desk: "CheckinDesk") -> None:
+        self.session.desk = desk
 
+    @property
+    def sync_engine(self):
+        return self.session.engine
 
-@dataclass
-class Services:
-    """Everything a screen may use. Built by the app wiring; passed to each screen."""
-
-    replica: "Replica"
-    desk: "CheckinDesk"
-    db_worker: "DbWorker"
-    net_worker: "NetWorker"
-    settings: "Settings"
-    event: EventInfo
-    sync_engine: Any = None  # sync.engine.SyncEngine, or None when no server is configured
-    sync_bridge: "SyncBridge | None" = None  # the engine's callbacks as Qt signals
-    extras: dict[str, Any] = field(default_factory=dict)  # e.g. the demo server's URL
-
-    def after_local_change(self) -> None:
-        """Ask the sync engine to push soon (after a check-in, an undo, a walk-in)."""
-        if self.sync_engine is not None:
-            self.sync_engine.trigger()
+    def stop_workers(self) -> bool:
+        """Finish the queued jobs and end both workers; True when both ended in time."""
+        return all([self.db_worker.stop(), self.net_worker.stop()])

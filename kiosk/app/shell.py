@@ -12,13 +12,11 @@ from pathlib import Path
 from kiosk.app.main import EXIT_ERROR, EXIT_OK
 
 
-def _make_desk(replica, settings):
-    """On the DbWorker: the desk reads the replica's current event when it is made."""
-    from kiosk.app.services import read_event_info
-    from kiosk.core.desk import CheckinDesk
+def _make_engine(session):
+    """On the DbWorker: the sync engine, once the replica knows a server (it reads the replica)."""
+    from kiosk import __version__
 
-    desk = CheckinDesk(replica, door=settings.door_name, operator=settings.operator)
-    return desk, read_event_info(replica)
+    return session.make_engine(app_version=__version__)
 
 
 class KioskApp:
@@ -26,61 +24,61 @@ class KioskApp:
 
     def __init__(self, app, settings, *, extras: dict | None = None, camera_source_factory=None,
                  sounds_enabled: bool | None = None):
-        from kiosk.app.camera import CameraPipeline
         from kiosk.app.door.hand_scanner import HandScannerFilter
-        from kiosk.app.door.screen import DoorScreen
-        from kiosk.app.pin import PinGate
-        from kiosk.app.services import Services, read_event_info
+        from kiosk.app.services import Services
         from kiosk.app.sounds import SoundPlayer
         from kiosk.app.sync_bridge import SyncBridge
-        from kiosk.app.workers import DbWorker, NetWorker, SerialWorker
-        from kiosk.app.window import MainWindow
-        from kiosk.core.desk import CheckinDesk
-        from kiosk.scanner.decoders import DecoderUnavailable, make_decoder
-        from kiosk.scanner.sources import open_source
-        from sync.replica import open_replica
+        from kiosk.app.workers import SerialWorker
+        from kiosk.session import KioskSession
 
         self.app = app
         self.screenshot_status = EXIT_OK
-        self.replica = open_replica(settings.data_dir)
-        self.db_worker, self.net_worker = DbWorker(), NetWorker()
+        self.session = KioskSession(settings)
+        self.replica = self.session.replica
         self.pin_worker = SerialWorker("pin")
-        desk = CheckinDesk(self.replica, door=settings.door_name, operator=settings.operator)
-        self.services = Services(
-            replica=self.replica, desk=desk, db_worker=self.db_worker, net_worker=self.net_worker,
-            settings=settings, event=read_event_info(self.replica), extras=dict(extras or {}),
-            sync_bridge=SyncBridge(),  # always there, so screens connect once; the engine attaches later
-        )
-        self._start_sync_engine_if_enrolled()
-
-        try:
-            decoder = make_decoder(settings.decoder)
-        except DecoderUnavailable as exc:
-            decoder, self.camera_problem = None, str(exc)
-        else:
-            self.camera_problem = None
-        source_factory = camera_source_factory or (lambda: open_source(settings.camera, loop=True))
-        self.camera = CameraPipeline(source_factory, decoder) if decoder is not None else None
+        # The bridge is always there, so screens connect once; the engine attaches when there is one.
+        self.services = Services(self.session, sync_bridge=SyncBridge(), extras=extras)
+        self.db_worker, self.net_worker = self.services.db_worker, self.services.net_worker
+        self._attach_engine(_make_engine(self.session))
+        self.camera = self._build_camera(camera_source_factory)
         self.sounds = SoundPlayer(settings.sounds if sounds_enabled is None else sounds_enabled)
         self.scanner_filter = HandScannerFilter()
         app.installEventFilter(self.scanner_filter)
+        self._build_faces(settings)
+        self._connect()
+
+    # ---- parts ---------------------------------------------------------------------
+
+    def _build_camera(self, camera_source_factory):
+        from kiosk.app.camera import CameraPipeline
+        from kiosk.scanner.decoders import DecoderUnavailable, make_decoder
+        from kiosk.scanner.sources import open_source
+
+        settings = self.session.settings
+        try:
+            decoder = make_decoder(settings.decoder)
+        except DecoderUnavailable as exc:
+            self.camera_problem = str(exc)
+            return None
+        self.camera_problem = None
+        source_factory = camera_source_factory or (lambda: open_source(settings.camera, loop=True))
+        return CameraPipeline(source_factory, decoder)
+
+    def _build_faces(self, settings) -> None:
+        from kiosk.app.dashboard.dashboard import Dashboard
+        from kiosk.app.door.screen import DoorScreen
+        from kiosk.app.pin import PinGate
+        from kiosk.app.staff.staff_desk import StaffDesk
+        from kiosk.app.window import MainWindow
 
         self.door = DoorScreen(self.services, camera=self.camera, sounds=self.sounds)
         if self.camera_problem:
             self.door.on_camera_failed(self.camera_problem)
-        self.desk_face = self._build_desk()
-        self.dashboard = self._build_dashboard()
+        self.desk_face = StaffDesk(self.services, camera_factory=self._desk_camera)
+        self.dashboard = Dashboard(self.services)
         self.pin_gate = PinGate(lambda: self.services.settings.pin_hash, self.pin_worker)
         self.window = MainWindow(self.services, self.door, self.desk_face, self.dashboard, self.pin_gate,
                                  kiosk_mode=settings.kiosk_mode, scanner_filter=self.scanner_filter)
-        self._connect_desk()
-
-    # ---- parts ---------------------------------------------------------------------
-
-    def _build_desk(self):
-        from kiosk.app.staff.staff_desk import StaffDesk
-
-        return StaffDesk(self.services, camera_factory=self._desk_camera)
 
     def _desk_camera(self):
         """The staff desk's enrollment page borrows the same camera the door uses."""
@@ -91,104 +89,70 @@ class KioskApp:
         settings = self.services.settings
         return CameraPipeline(lambda: open_source(settings.camera), make_decoder(settings.decoder))
 
-    def _build_dashboard(self):
-        from kiosk.app.dashboard.dashboard import Dashboard
+    def _connect(self) -> None:
+        self.services.ops.changes.connect(self.on_ops_changes)
+        self.services.ops.operation_failed.connect(self.on_ops_operation_failed)
 
-        return Dashboard(self.services)
-
-    def _start_sync_engine_if_enrolled(self) -> bool:
-        """Make the sync engine when the replica knows a server; True when it was just made."""
-        from kiosk import __version__
-        from sync.status import K_SERVER
-
-        if self.services.sync_engine is not None or not self.replica.get_state(K_SERVER):
-            return False
-        from sync.engine import SyncEngine
-
-        engine = SyncEngine(self.replica, interval=self.services.settings.sync_interval_seconds,
-                            app_version=__version__)
+    def _attach_engine(self, engine) -> None:
+        """The engine made for a replica that knows a server: its events reach the screens."""
+        if engine is None or self.services.sync_bridge.engine is engine:
+            return
         self.services.sync_bridge.attach(engine)
-        self.services.sync_engine = engine
-        return True
-
-    def _connect_desk(self) -> None:
-        desk = self.desk_face
-        for name in ("device_enrolled", "roster_imported"):
-            signal = getattr(desk, name, None)
-            if signal is not None:
-                signal.connect(self.on_desk_event_changed)
-        settings_saved = getattr(desk, "settings_saved", None)
-        if settings_saved is not None:
-            settings_saved.connect(self.on_desk_settings_saved)
-        self.services.sync_bridge.sync_finished.connect(self.on_sync_finished)
+        if getattr(self, "window", None) is not None:  # made after start-up (just enrolled): run it now
+            engine.start()
+            engine.trigger(force=True)
 
     # ---- life ---------------------------------------------------------------------
 
     def start(self) -> None:
         self.window.present()
-        if self.services.sync_engine is not None:
-            self.services.sync_engine.start()
+        if self.session.engine is not None:
+            self.session.engine.start()
         # The dashboard starts counting when its face is shown (see MainWindow.show_face).
 
     def shutdown(self) -> None:
         """Stop everything in order: no new scans, finish queued writes, close the replica."""
         self.window.dispose()
-        for face in (self.dashboard, self.desk_face):
-            for name in ("stop", "shutdown"):
-                method = getattr(face, name, None)
-                if callable(method):
-                    method()
-                    break
+        self.dashboard.stop()
+        self.desk_face.stop()
+        self.services.sync_status.stop()
         self.app.removeEventFilter(self.scanner_filter)
-        engine, bridge = self.services.sync_engine, self.services.sync_bridge
-        if bridge is not None:
-            bridge.detach()
+        if self.services.sync_bridge is not None:
+            self.services.sync_bridge.detach()
+        engine, self.session.engine = self.session.engine, None
         if engine is not None:
             engine.stop(wait=True)
             engine.close()
         self.sounds.close()
-        for worker in (self.db_worker, self.net_worker, self.pin_worker):
-            worker.stop()
-        self.replica.close()
+        self.services.stop_workers()
+        self.pin_worker.stop()
+        self.session.close()
 
-    # ---- the event may change under the app ------------------------------------------
+    # ---- what changed ----------------------------------------------------------------
 
-    def on_desk_event_changed(self, *_args) -> None:
-        """Enrolled, or a roster imported: the current event may be another one now."""
-        self._start_sync_engine_if_enrolled()
-        engine = self.services.sync_engine
-        if engine is not None:
-            if not engine.running:
-                engine.start()
-            engine.trigger(force=True)
-        self.reload_event()
+    def on_ops_changes(self, changes, initiator) -> None:
+        from kiosk.app import ops
+        from kiosk.app.operations import QueryOp
 
-    def on_sync_finished(self, _report) -> None:
-        # The first download after enrolling brings the event's name; an organizer may switch events.
-        # Which event the replica holds is read on the DbWorker: rounds end every few seconds.
-        self.db_worker.submit(self.replica.get_state, "event_id", on_done=self._on_synced_event_id)
+        if changes.settings:
+            self.sounds.enabled = self.session.settings.sounds
+        if changes.event or changes.settings:
+            self.window.update_title()
+        if not changes.event or initiator is self:
+            return
+        if initiator is self.services.sync_status:
+            # A round brought the event (the first download) or changed it: the desk follows.
+            ops.reload_session().run(self.services.ops, self)
+        elif self.session.engine is None:
+            # Enrolled just now: make the engine on the DbWorker (it reads the replica), then run it.
+            QueryOp(_make_engine).success(self._attach_engine).run(self.services.ops, self)
+        else:
+            self.session.engine.trigger(force=True)  # enrolled again, or a roster imported: sync now
 
-    def _on_synced_event_id(self, event_id: str | None) -> None:
-        event = self.services.event
-        if not event.name or event.id != event_id:
-            self.reload_event()
-
-    def reload_event(self) -> None:
-        """A fresh desk for the current event and door, made on the DbWorker, then swapped in."""
-        self.db_worker.submit(_make_desk, self.replica, self.services.settings, on_done=self._on_desk_made)
-
-    def _on_desk_made(self, made) -> None:
-        desk, event = made
-        # Jobs already queued keep the old desk; every job submitted from now on gets the new one.
-        self.services.desk, self.services.event = desk, event
-        self.door.set_event(event)
-        self.window.update_title()
-
-    def on_desk_settings_saved(self, settings) -> None:
-        self.services.settings = settings
-        self.sounds.enabled = settings.sounds
-        self.door.status_line.set_door(settings.door_name)
-        self.reload_event()
+    def on_ops_operation_failed(self, message: str, initiator) -> None:
+        """A failure nobody handled: on the face that asked (the door when nobody did)."""
+        face = self.window.face_of(initiator) or self.door
+        face.show_error(message)
 
     # ---- --screenshot ------------------------------------------------------------------
 

@@ -23,6 +23,10 @@ class SyncBridge(QObject):
         if engine is not None:
             self.attach(engine)
 
+    @property
+    def engine(self):
+        return self._engine
+
     def attach(self, engine) -> None:
         self.detach()
         self._engine = engine

@@ -122,10 +122,6 @@ class MainWindow(QMainWindow):
         door.decision_shown.connect(self.on_door_decision_shown)
         if scanner_filter is not None:
             scanner_filter.code_scanned.connect(self.on_hand_scanner_code_scanned)
-        for signal_name in ("checkin_recorded", "undo_recorded", "walkin_registered", "roster_imported"):
-            signal = getattr(desk, signal_name, None)
-            if signal is not None:
-                signal.connect(self.on_desk_data_changed)
 
         self._relock_timer = QTimer(self)
         self._relock_timer.setSingleShot(True)
@@ -180,9 +176,6 @@ class MainWindow(QMainWindow):
             self.banner.hide()
         elif previous != DOOR or not (self.door.camera and self.door.camera.running):
             self.door.start_camera()
-        refresh = getattr(widget, "refresh", None)
-        if name != DOOR and callable(refresh):
-            refresh()
         self.face_changed.emit(name)
 
     def _sync_face_buttons(self) -> None:
@@ -267,13 +260,15 @@ class MainWindow(QMainWindow):
 
     def on_door_decision_shown(self, decision) -> None:
         if self.current_face != DOOR:
-            self.banner.show_decision(decision)
-            refresh = getattr(self._face_widgets[self.current_face], "refresh", None)
-            if callable(refresh):
-                refresh()
+            self.banner.show_decision(decision)  # the face on screen refreshes itself from the changes
 
-    def on_desk_data_changed(self, *_args) -> None:
-        self.door.refresh_status()
+    def face_of(self, widget) -> QWidget | None:
+        """The face (door, desk, dashboard) that holds ``widget``, or None."""
+        while isinstance(widget, QWidget):
+            if widget in self._face_widgets.values():
+                return widget
+            widget = widget.parentWidget()
+        return None
 
     # ---- closing ------------------------------------------------------------------
 

@@ -80,6 +80,7 @@ class SerialWorker(QObject):
         self._thread.setObjectName(f"{name}-worker")
         self._job_outcome.connect(self._on_job_outcome)
         self._stopped = False
+        self.jobs_submitted = 0  # counted for the tests that hold the DbWorker to its budget
         self._thread.start()
 
     def submit(self, fn: Callable[..., Any], *args, on_done: Callback = None, on_error: Callback = None) -> None:
@@ -87,6 +88,7 @@ class SerialWorker(QObject):
         if self._stopped:
             log.warning("%s: job %s submitted after stop, ignored", self.objectName(), getattr(fn, "__name__", fn))
             return
+        self.jobs_submitted += 1
         self._thread.jobs.put(_Job(fn, args, on_done, on_error))
 
     def stop(self, timeout_ms: int = 10_000) -> bool:

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 import qrcode
 
-from kiosk.app.services import Services, read_event_info
-from kiosk.app.workers import DbWorker, NetWorker
+from kiosk.app.services import Services
 from kiosk.config import Settings, hash_pin
-from kiosk.core.desk import CheckinDesk
 from kiosk.core.roster import import_roster
+from kiosk.session import KioskSession
 from sync.replica import open_replica
 from tests.app.staff.support import filled_replica, make_services, stop_services, write_roster
 
@@ -69,17 +68,9 @@ def door_replica(tmp_path):
 @pytest.fixture
 def door_services(door_replica):
     settings = staff_settings(door_replica.path.parent)
-    services = Services(
-        replica=door_replica,
-        desk=CheckinDesk(door_replica, door=settings.door_name, operator="staff"),
-        db_worker=DbWorker(),
-        net_worker=NetWorker(),
-        settings=settings,
-        event=read_event_info(door_replica),
-    )
+    services = Services(KioskSession(settings, door_replica, operator="staff"))
     yield services
-    assert services.db_worker.stop()
-    assert services.net_worker.stop()
+    assert services.stop_workers()
 
 
 @pytest.fixture

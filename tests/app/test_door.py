@@ -285,14 +285,17 @@ def test_a_scan_the_replica_cannot_record_is_shown_red_and_not_as_a_check_in(qtb
 def test_the_status_line_says_offline_and_how_many_check_ins_wait(qtbot, make_door, door_services):
     from datetime import datetime, timezone
 
-    from kiosk.app.door.status_line import describe_status
+    from kiosk.core.status_words import SyncStatus, describe_status
+
+    def describe(connectivity, waiting, last_sync):
+        return describe_status(SyncStatus(connectivity=connectivity, waiting_to_sync=waiting, last_sync=last_sync))
 
     last = datetime(2026, 11, 23, 8, 50, tzinfo=timezone.utc)
-    words = describe_status("offline", 212, last)
+    words = describe("offline", 212, last)
     assert words.startswith("Offline — 212 check-ins waiting to sync · last sync ")
     assert last.astimezone().strftime("%H:%M") in words
-    assert describe_status("online", 0, last).startswith("Online — everything synced")
-    assert describe_status("offline", 1, None) == "Offline — 1 check-in waiting to sync · never synced"
+    assert describe("online", 0, last).startswith("Online — everything synced")
+    assert describe("offline", 1, None) == "Offline — 1 check-in waiting to sync · never synced"
 
     door = make_door()
     with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS):

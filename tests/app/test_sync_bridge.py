@@ -7,11 +7,11 @@ import pytest
 from keyring.backends import fail
 
 from kiosk.app.door.screen import DoorScreen
-from kiosk.app.services import Services, read_event_info
+from kiosk.app.services import Services
 from kiosk.app.sync_bridge import SyncBridge
-from kiosk.app.workers import DbWorker, NetWorker
 from kiosk.core.desk import CheckinDesk
 from kiosk.demo import demo_roster, roster_csv
+from kiosk.session import KioskSession
 from sync import wire
 from sync.credentials import CredentialStore
 from sync.engine import SyncEngine
@@ -47,9 +47,9 @@ def test_the_status_line_follows_the_engine_online_then_offline(qtbot, server, e
     replica, store, roster = enrolled
     engine = SyncEngine(replica, credentials=store, interval=60, max_backoff=1)
     bridge = SyncBridge(engine)
-    services = Services(replica=replica, desk=CheckinDesk(replica, door="Door 1"), db_worker=DbWorker(),
-                        net_worker=NetWorker(), settings=staff_settings(tmp_path / "kiosk"),
-                        event=read_event_info(replica), sync_engine=engine, sync_bridge=bridge)
+    session = KioskSession(staff_settings(tmp_path / "kiosk"), replica)
+    session.engine = engine
+    services = Services(session, sync_bridge=bridge)
     door = DoorScreen(services)
     qtbot.addWidget(door)
     try:
@@ -73,5 +73,4 @@ def test_the_status_line_follows_the_engine_online_then_offline(qtbot, server, e
         bridge.detach()
         engine.stop()
         engine.close()
-        services.db_worker.stop()
-        services.net_worker.stop()
+        services.stop_workers()

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.app import theme
+from kiosk.app import ops, theme
 from kiosk.app.dashboard.chart import ArrivalsChart
 from kiosk.app.dashboard.figures import SERVER, DashboardFigures
 from kiosk.app.dashboard.live import ReplicaStatsPoller, ServerStatsStream, StreamOpener
@@ -174,8 +174,7 @@ class Dashboard(QWidget):
         self.poller.count_failed.connect(self.on_poller_count_failed)
         self.stream: ServerStatsStream | None = None
         self._started = False
-        if services.sync_bridge is not None:
-            services.sync_bridge.sync_finished.connect(self.on_sync_bridge_sync_finished)
+        services.ops.changes.connect(self.on_ops_changes)
         use_base_font(self)  # last: every child built above gets it
 
     # ---- public ------------------------------------------------------------------
@@ -240,8 +239,14 @@ class Dashboard(QWidget):
         else:
             self._show_source()
 
-    def on_sync_bridge_sync_finished(self, _report) -> None:
-        self.refresh()  # a sync pulled other kiosks' check-ins into the replica
+    def on_ops_changes(self, changes, _initiator) -> None:
+        """Count again for what changed the figures (a scan, a walk-in, an import, a sync that pulled)."""
+        if changes.checkins or changes.attendees or changes.event:
+            self.refresh()
+
+    def show_error(self, message: str) -> None:
+        self.source_label.setText(f"Something went wrong: {message}")
+        self.source_label.setStyleSheet(f"color: {theme.RED};")
 
     # Counting the replica is work for the DbWorker, which the door shares: only while on screen.
     def showEvent(self, event) -> None:  # noqa: N802
@@ -365,8 +370,10 @@ class Dashboard(QWidget):
         if self._stream_checked_at is not None and now - self._stream_checked_at < STREAM_LOOKUP_EVERY_S:
             return
         self._stream_checked_at = now
-        self.services.db_worker.submit(_stream_target, self.services.replica,
-                                       on_done=self._on_stream_target, on_error=self._on_stream_target_failed)
+        (ops.stream_target()
+         .success(self._on_stream_target)
+         .failure(self._on_stream_target_failed)
+         .run(self.services.ops, self))
 
     def _on_stream_target(self, opener: StreamOpener | None) -> None:
         if opener is not None and self.stream is None and self._started:
@@ -384,9 +391,3 @@ class Dashboard(QWidget):
         self.stream.stream_lost.connect(self.on_stream_stream_lost)
         self.stream.start()
 
-
-def _stream_target(replica) -> StreamOpener | None:
-    """On the DbWorker: how to open the server's stream, when this kiosk is enrolled (else None)."""
-    from kiosk.app.dashboard.server_stream import stream_opener_for
-
-    return stream_opener_for(replica)

@@ -80,14 +80,13 @@ class ReplicaStatsPoller(QObject):
         if self._in_flight:
             self._again = True
             return
-        from kiosk.core.stats import replica_stats
+        from kiosk.app import ops
 
         self._in_flight = True
-        settings = self.services.settings
-        self.services.db_worker.submit(
-            _count, replica_stats, self.services.replica, settings.door_name,
-            on_done=self._on_counted, on_error=self._on_failed,
-        )
+        (ops.count_figures(self.services.settings.door_name)
+         .success(self._on_counted)
+         .failure(self._on_failed)
+         .run(self.services.ops, self))
 
     def on_timer_timeout(self) -> None:
         self.count_now()
@@ -118,8 +117,10 @@ class ReplicaStatsPoller(QObject):
             self.count_now()
 
 
-def _count(replica_stats, replica, door: str) -> tuple[DashboardFigures, float]:
+def count_figures(replica, door: str) -> tuple[DashboardFigures, float]:
     """On the DbWorker: the figures, and how long counting took (seconds)."""
+    from kiosk.core.stats import replica_stats
+
     started = time.perf_counter()
     stats = replica_stats(replica)
     figures = from_replica_stats(stats, device_name="This kiosk", door=door, generated_at=utcnow())

@@ -24,35 +24,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.app import theme
+from kiosk.app import ops, theme
 from kiosk.app.door.preview import CameraView
 from kiosk.app.door.result_panel import EXIT_BACKGROUND, ResultPanel
 from kiosk.app.door.status_line import StatusLine
 from kiosk.app.services import Services
 from kiosk.core.desk import ENTRY, EXIT
 from kiosk.core.results import Decision
+from sync.changes import Changes
 
 log = logging.getLogger(__name__)
 
 NO_CAMERA_HINT = "Use the hand scanner, or type the code below."
-STATUS_REFRESH_MS = 15_000
-STATUS_AFTER_SCAN_MS = 700
 CAMERA_RETRY_MS = 10_000  # a camera plugged in (again) is picked up without touching the kiosk
-
-
-def _decide(desk, code: str, direction: str) -> Decision:
-    """On the DbWorker: the decision, committed before it is returned."""
-    return desk.scan(code, direction)
-
-
-def _warm_up(desk) -> None:
-    desk.lookup("WARM-UP-0000")
-
-
-def _read_sync_status(replica) -> dict:
-    from sync.status import sync_status
-
-    return sync_status(replica)
 
 
 class ElidedLabel(QLabel):
@@ -147,7 +131,6 @@ class DoorScreen(QWidget):
 
         # Right: the result, as big as the screen allows.
         self.result_panel = ResultPanel()
-        self.result_panel.decision_shown.connect(self.decision_shown)
         body = QHBoxLayout()
         body.addLayout(left, 2)
         body.addWidget(self.result_panel, 3)
@@ -161,28 +144,19 @@ class DoorScreen(QWidget):
         layout.addLayout(body, 1)
         layout.addWidget(self.status_line)
 
-        self._status_timer = QTimer(self)
-        self._status_timer.setInterval(STATUS_REFRESH_MS)
-        self._status_timer.timeout.connect(self.refresh_status)
-        self._status_timer.start()
-        # After scans, one status read for a burst of them: the DbWorker stays free for the next scan.
-        self._status_soon = QTimer(self)
-        self._status_soon.setSingleShot(True)
-        self._status_soon.setInterval(STATUS_AFTER_SCAN_MS)
-        self._status_soon.timeout.connect(self.refresh_status)
         self._camera_retry = QTimer(self)
         self._camera_retry.setSingleShot(True)
         self._camera_retry.setInterval(CAMERA_RETRY_MS)
         self._camera_retry.timeout.connect(self.on_camera_retry_timeout)
 
-        if services.sync_bridge is not None:
-            services.sync_bridge.state_changed.connect(self.on_sync_state_changed)
-            services.sync_bridge.sync_finished.connect(self.on_sync_finished)
         self.set_event(services.event)
+        self.show_sync_status()
+        self._connect()
+        ops.warm_up().failure(lambda _exc: None).run(services.ops, self)  # a cold replica only costs time
+
+    def _connect(self) -> None:
+        self.services.ops.changes.connect(self.on_ops_changes)
         self._connect_camera()
-        self.refresh_status()
-        # A lookup logs nothing; it loads the roster's pages and query plans before the first attendee.
-        services.db_worker.submit(_warm_up, services.desk, on_error=lambda _exc: None)
 
     def set_event(self, event) -> None:
         """The current event changed (enrolled, roster imported)."""
@@ -240,19 +214,17 @@ class DoorScreen(QWidget):
         """Decide on a scanned code on the DbWorker; the result arrives in :meth:`on_scan_decided`."""
         started_at = time.perf_counter() if started_at is None else started_at
         self.scans_in_flight += 1
-        self.services.db_worker.submit(
-            _decide, self.services.desk, code, self.direction,
-            on_done=partial(self.on_scan_decided, started_at=started_at),
-            on_error=self.on_scan_failed,
-        )
+        (ops.scan(code, self.direction)
+         .success(partial(self.on_scan_decided, started_at=started_at))
+         .failure(self.on_scan_failed)
+         .run(self.services.ops, self))
 
     def on_scan_decided(self, decision: Decision, started_at: float | None = None) -> None:
         self.scans_in_flight -= 1
         self.result_panel.show_decision(decision, started_at)
         if self.sounds is not None:
             self.sounds.play(decision.colour)
-        self.services.after_local_change()
-        self.refresh_status_soon()
+        self.decision_shown.emit(decision)
 
     def on_scan_failed(self, error: Exception) -> None:
         self.scans_in_flight -= 1
@@ -290,35 +262,24 @@ class DoorScreen(QWidget):
             button.setChecked(True)
         self.result_panel.set_direction(direction)
 
-    # ---- the status line ----------------------------------------------------------
+    # ---- what changed elsewhere -----------------------------------------------------
 
-    def refresh_status_soon(self) -> None:
-        if not self._status_soon.isActive():
-            self._status_soon.start()
+    def on_ops_changes(self, changes: Changes, _initiator) -> None:
+        if changes.event or changes.settings:
+            self.set_event(self.services.event)
+            self.status_line.set_door(self.services.settings.door_name)
+        if changes.sync_status:
+            self.show_sync_status()
 
-    @Slot()
-    def refresh_status(self) -> None:
-        self.services.db_worker.submit(
-            _read_sync_status, self.services.replica,
-            on_done=self.on_sync_status_read, on_error=self.on_sync_status_failed,
-        )
+    def show_sync_status(self) -> None:
+        """The status line from the sync state kept in memory (never a read of the replica)."""
+        self.status_line.show_status(self.services.sync_status.status)
 
-    def on_sync_status_read(self, status: dict) -> None:
-        self.status_line.set_status(status["connectivity"], status["waiting_to_sync"], status["last_sync"])
-
-    def on_sync_status_failed(self, error: Exception) -> None:
-        log.warning("could not read the sync status: %s", error)
-
-    @Slot(str, str)
-    def on_sync_state_changed(self, state: str, _previous: str) -> None:
-        self.status_line.set_status(connectivity=state)
-
-    @Slot(object)
-    def on_sync_finished(self, _report) -> None:
-        self.refresh_status()
+    def show_error(self, message: str) -> None:
+        """A background job failed: say so on the panel; the kiosk keeps working."""
+        self.result_panel.show_message("Something went wrong", f"{message}. The kiosk keeps working; scan again.",
+                                       "amber")
 
     def shutdown(self) -> None:
-        self._status_timer.stop()
-        self._status_soon.stop()
         self._camera_retry.stop()
         self.stop_camera()

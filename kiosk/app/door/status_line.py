@@ -1,44 +1,25 @@
-"""The discreet status line: online or offline, check-ins waiting to sync, last sync."""
+"""The discreet status line: online or offline, check-ins waiting to sync, last sync, and why not online.
+
+The words are ``kiosk.core.status_words``'s, the same ``kiosk status`` prints.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import dataclasses
+from datetime import datetime
 
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from kiosk.app import theme
-from sync import clock
+from kiosk.core.status_words import DEGRADED, NOT_ENROLLED, OFFLINE, ONLINE, SyncStatus, describe_status, parse_utc
 
-CONNECTIVITY_WORDS = {
-    "online": ("Online", theme.ONLINE),
-    "offline": ("Offline", theme.OFFLINE),
-    "degraded": ("Server trouble", theme.OFFLINE),
-    "not_enrolled": ("No server (this kiosk works alone)", theme.MUTED),
+CONNECTIVITY_COLOURS = {
+    ONLINE: theme.ONLINE,
+    OFFLINE: theme.OFFLINE,
+    DEGRADED: theme.OFFLINE,
+    NOT_ENROLLED: theme.MUTED,
 }
-
-
-def parse_utc(value) -> datetime | None:
-    """A stored UTC time (ISO text, with or without Z, or a naive UTC datetime) as an aware datetime."""
-    moment = value if isinstance(value, datetime) else clock.parse_utc(value)
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def describe_status(connectivity: str, waiting: int, last_sync: datetime | None) -> str:
-    """The status line's words, e.g. "Offline — 212 check-ins waiting to sync · last sync 09:14"."""
-    words, _ = CONNECTIVITY_WORDS.get(connectivity, (connectivity.capitalize(), theme.MUTED))
-    if connectivity == "not_enrolled":
-        queue = f"{waiting} check-in{'s' if waiting != 1 else ''} recorded here" if waiting else ""
-    elif waiting:
-        queue = f"{waiting} check-in{'s' if waiting != 1 else ''} waiting to sync"
-    else:
-        queue = "everything synced"
-    parts = [words + (f" — {queue}" if queue else "")]
-    if connectivity != "not_enrolled":
-        parts.append(f"last sync {last_sync.astimezone():%H:%M}" if last_sync else "never synced")
-    return " · ".join(parts)
 
 
 def _set_text_colour(label: QLabel, colour: str) -> None:
@@ -50,9 +31,7 @@ def _set_text_colour(label: QLabel, colour: str) -> None:
 class StatusLine(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.connectivity = "not_enrolled"
-        self.waiting = 0
-        self.last_sync: datetime | None = None
+        self.status = SyncStatus()
         self.dot = QLabel("●")
         self.text = QLabel()
         self.text.setObjectName("syncStatus")
@@ -69,20 +48,32 @@ class StatusLine(QWidget):
         layout.addWidget(self.door)
         self._render()
 
+    @property
+    def connectivity(self) -> str:
+        return self.status.connectivity
+
+    @property
+    def waiting(self) -> int:
+        return self.status.waiting_to_sync
+
+    @property
+    def last_sync(self) -> datetime | None:
+        return self.status.last_sync
+
+    def show_status(self, status: SyncStatus) -> None:
+        self.status = status
+        self._render()
+
     def set_status(self, connectivity: str | None = None, waiting: int | None = None,
                    last_sync: datetime | str | None = None) -> None:
-        if connectivity is not None:
-            self.connectivity = connectivity
-        if waiting is not None:
-            self.waiting = waiting
-        if last_sync is not None:
-            self.last_sync = parse_utc(last_sync)
-        self._render()
+        """Change some of what is shown (screenshots and tests set it by hand)."""
+        changed = {"connectivity": connectivity, "waiting_to_sync": waiting, "last_sync": parse_utc(last_sync)}
+        self.show_status(dataclasses.replace(self.status, **{k: v for k, v in changed.items() if v is not None}))
 
     def set_door(self, text: str) -> None:
         self.door.setText(text)
 
     def _render(self) -> None:
-        _, colour = CONNECTIVITY_WORDS.get(self.connectivity, ("", theme.MUTED))
-        _set_text_colour(self.dot, colour)
-        self.text.setText(describe_status(self.connectivity, self.waiting, self.last_sync))
+        _set_text_colour(self.dot, CONNECTIVITY_COLOURS.get(self.connectivity, theme.MUTED))
+        self.text.setText(describe_status(self.status))
+        self.text.setToolTip(self.status.last_error or "")

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.app import theme
+from kiosk.app import ops, theme
 from kiosk.app.staff.errors import message_for
 from kiosk.app.staff.style import HEADING_PT, use_base_font
 from kiosk.app.staff.status_words import status_colour, status_words
@@ -195,11 +195,10 @@ class AttendeeDetail(QWidget):
             return
         self._set_busy(True)
         attendee_id = self._attendee.id
-        self.services.db_worker.submit(
-            self.services.desk.undo_attendee, attendee_id,
-            on_done=lambda outcome: self._on_undo_done(attendee_id, outcome),
-            on_error=self._on_action_failed,
-        )
+        (ops.undo_attendee(attendee_id)
+         .success(lambda outcome: self._on_undo_done(attendee_id, outcome))
+         .failure(self._on_action_failed)
+         .run(self.services.ops, self))
 
     # ---- slots ----------------------------------------------------------------
 
@@ -216,16 +215,20 @@ class AttendeeDetail(QWidget):
         if self._attendee is not None:
             self.badge_requested.emit(self._attendee)
 
+    def refresh(self) -> None:
+        """Look the attendee shown up again (their state or history changed)."""
+        if self._attendee is not None:
+            self._look_up(self._attendee.id)
+
     # ---- work on the DbWorker ----------------------------------------------------
 
     def _look_up(self, attendee_id: str) -> None:
         self._request += 1
         request = self._request
-        self.services.db_worker.submit(
-            self.services.desk.lookup_attendee, attendee_id,
-            on_done=lambda outcome: self._on_lookup_done(request, outcome),
-            on_error=lambda exc: self._on_lookup_failed(request, exc),
-        )
+        (ops.lookup_attendee(attendee_id)
+         .success(lambda outcome: self._on_lookup_done(request, outcome))
+         .failure(lambda exc: self._on_lookup_failed(request, exc))
+         .run(self.services.ops, self))
 
     def _on_lookup_done(self, request: int, outcome: LookupOutcome) -> None:
         if request != self._request:
@@ -244,15 +247,14 @@ class AttendeeDetail(QWidget):
             return
         self._set_busy(True)
         attendee_id = self._attendee.id
-        self.services.db_worker.submit(
-            self.services.desk.checkin_attendee, attendee_id, direction,
-            on_done=lambda decision: self._on_checkin_done(attendee_id, decision),
-            on_error=self._on_action_failed,
-        )
+        (ops.checkin_attendee(attendee_id, direction)
+         .success(lambda decision: self._on_checkin_done(attendee_id, decision))
+         .failure(self._on_action_failed)
+         .run(self.services.ops, self))
 
+    # The history is looked up again by the staff desk, which hears what the action changed.
     def _on_checkin_done(self, attendee_id: str, decision: Decision) -> None:
         self._set_busy(False)
-        self.services.after_local_change()
         self.checkin_recorded.emit(decision)
         if self._attendee is None or self._attendee.id != attendee_id:
             return
@@ -261,12 +263,9 @@ class AttendeeDetail(QWidget):
             self._attendee = decision.attendee
             self.attendee_changed.emit(decision.attendee)
         self._render()
-        self._look_up(attendee_id)
 
     def _on_undo_done(self, attendee_id: str, outcome: UndoOutcome) -> None:
         self._set_busy(False)
-        if outcome.undone:
-            self.services.after_local_change()
         self.undo_recorded.emit(outcome)
         if self._attendee is None or self._attendee.id != attendee_id:
             return
@@ -275,7 +274,6 @@ class AttendeeDetail(QWidget):
             self._attendee = outcome.attendee
             self.attendee_changed.emit(outcome.attendee)
         self._render()
-        self._look_up(attendee_id)
 
     def _on_action_failed(self, exc: Exception) -> None:
         self._set_busy(False)

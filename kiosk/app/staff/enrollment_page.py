@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.app import theme
+from kiosk.app import ops, theme
 from kiosk.app.staff.dialogs import Dialogs
 from kiosk.app.staff.errors import message_for
 from kiosk.app.staff.style import section, use_base_font
@@ -136,14 +136,13 @@ class EnrollmentPage(QWidget):
             self.server_edit.setFocus(Qt.OtherFocusReason)
             return
         from kiosk import __version__
-        from sync.enrollment import enroll
 
         self._set_busy(True)
         self._say("Contacting the server…", theme.MUTED)
-        self.services.net_worker.submit(
-            _enroll, enroll, self.services.replica, self.services.settings, text, server, __version__,
-            on_done=self._on_enroll_done, on_error=self._on_enroll_failed,
-        )
+        (ops.enroll(text, server, __version__)
+         .success(self._on_enroll_done)
+         .failure(self._on_enroll_failed)
+         .run(self.services.ops, self))
 
     def stop_camera(self) -> None:
         if self._camera is not None:
@@ -208,18 +207,12 @@ class EnrollmentPage(QWidget):
         path = self.dialogs.open_path(self, "Read an enrollment QR code", IMAGE_FILTER)
         if path is None:
             return
-        from kiosk.scanner.decoders import make_decoder
-        from kiosk.scanner.sources import decode_image
-
         self._say(f"Reading {path.name}…", theme.MUTED)
-        decoder_name = self.services.settings.decoder
-        # Decoding a big photo takes a moment: not on the GUI thread.
-        self.services.net_worker.submit(
-            lambda: decode_image(path, make_decoder(decoder_name)),
-            on_done=lambda codes: self._on_image_decoded(path, codes),
-            on_error=lambda exc: self._say(message_for(exc, f"{path.name} could not be read", _SCANNER_ERRORS),
-                                           theme.RED),
-        )
+        (ops.decode_image(path)
+         .success(lambda codes: self._on_image_decoded(path, codes))
+         .failure(lambda exc: self._say(message_for(exc, f"{path.name} could not be read", _SCANNER_ERRORS),
+                                        theme.RED))
+         .run(self.services.ops, self))
 
     def on_sync_bridge_sync_progressed(self, phase: str, done: int, total: int) -> None:
         if not self.progress_bar.isVisible():
@@ -243,12 +236,10 @@ class EnrollmentPage(QWidget):
         self._say("Code read from the image; press Enroll.", theme.MUTED)
         self.enroll_button.setFocus(Qt.OtherFocusReason)
 
-    def _on_enroll_done(self, result) -> None:
-        enrollment, settings = result
+    def _on_enroll_done(self, enrollment) -> None:
         self._set_busy(False)
-        if settings is not self.services.settings:
-            self.services.settings = settings
-            self.settings_saved.emit(settings)
+        if enrollment.door and enrollment.door == self.services.settings.door_name:
+            self.settings_saved.emit(self.services.settings)  # the code's door is this kiosk's now
         self.code_edit.clear()  # a one-time code: spent now, and not left on screen
         door = f" as “{enrollment.door}”" if enrollment.door else ""
         self._say(
@@ -260,8 +251,7 @@ class EnrollmentPage(QWidget):
             self.progress_bar.setValue(0)
             self.progress_bar.setFormat("Waiting for the first sync…")
             self.progress_bar.show()
-        self.device_enrolled.emit(enrollment)
-        self.services.after_local_change()  # sync now: download the event and its roster
+        self.device_enrolled.emit(enrollment)  # the operation's changes make the engine sync now
 
     def _on_enroll_failed(self, exc: Exception) -> None:
         self._set_busy(False)
@@ -292,14 +282,3 @@ class EnrollmentPage(QWidget):
         self.stop_camera()  # the camera is not left running behind another page
         super().hideEvent(event)
 
-
-def _enroll(enroll, replica, settings, text: str, server: str | None, app_version: str):
-    """On the NetWorker: the exchange, the token into the keyring, the code's door made this kiosk's."""
-    from kiosk.config import ConfigError, adopt_enrolled_door
-
-    enrollment = enroll(replica, text, server, app_version=app_version)
-    try:
-        settings = adopt_enrolled_door(settings, enrollment.door)
-    except ConfigError as exc:  # enrolled all the same: the door can be set on the Settings page
-        log.warning("enrolled, but the door name was not saved: %s", exc)
-    return enrollment, settings

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.app import theme
+from kiosk.app import ops, theme
 from kiosk.app.staff.dialogs import Dialogs
 from kiosk.app.staff.errors import message_for
 from kiosk.app.staff.style import AMBER_TEXT, section, use_base_font
@@ -137,8 +137,6 @@ class RosterPage(QWidget):
         """Import ``path`` on the DbWorker; progress and the report show here."""
         if self._busy:
             return
-        from kiosk.core.roster import import_roster
-
         self._set_busy(True)
         self.progress_relay.reset()
         self.progress_bar.setValue(0)
@@ -148,27 +146,21 @@ class RosterPage(QWidget):
         self.errors_table.setRowCount(0)
         self._summary(f"Importing {path.name}…", theme.MUTED)
         event_name = self.event_name_edit.text().strip() or None
-        self.services.db_worker.submit(
-            _import, import_roster, self.services.replica, path, event_name,
-            self.skip_invalid_check.isChecked(), self.progress_relay,
-            on_done=lambda report: self._on_import_done(path, report),
-            on_error=lambda exc: self._on_import_failed(path, exc),
-        )
+        (ops.import_roster(path, event_name, self.skip_invalid_check.isChecked(), self.progress_relay)
+         .success(lambda report: self._on_import_done(path, report))
+         .failure(lambda exc: self._on_import_failed(path, exc))
+         .run(self.services.ops, self))
 
     def export(self, what: str, path: Path) -> None:
         """Write ``what`` ("checkins" or "attendees") to ``path`` on the DbWorker."""
         if self._busy:
             return
-        from kiosk.core import roster
-
-        exporter = {"checkins": roster.export_checkins, "attendees": roster.export_attendees}[what]
         self._set_busy(True)
         self.export_message.setText(f"Writing {path.name}…")
-        self.services.db_worker.submit(
-            exporter, self.services.replica, path,
-            on_done=lambda result: self._on_export_done(what, path, result),
-            on_error=self._on_export_failed,
-        )
+        (ops.export(what, path)
+         .success(lambda result: self._on_export_done(what, path, result))
+         .failure(self._on_export_failed)
+         .run(self.services.ops, self))
 
     # ---- slots ------------------------------------------------------------------------
 
@@ -208,7 +200,6 @@ class RosterPage(QWidget):
             )
         self._show_errors(errors)
         if report.imported:
-            self.services.after_local_change()
             self.roster_imported.emit(report)
 
     def _on_import_failed(self, path: Path, exc: Exception) -> None:
@@ -268,7 +259,3 @@ def _line_and_reason(error) -> tuple[int, str]:
         return error[0], error[1]
     return error.line, error.reason
 
-
-def _import(import_roster, replica, path: Path, event_name, skip_invalid: bool, progress):
-    """On the DbWorker."""
-    return import_roster(replica, path, event_name=event_name, skip_invalid=skip_invalid, progress=progress)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
-from kiosk.app import theme
+from kiosk.app import ops, theme
 from kiosk.app.staff.errors import message_for
 from kiosk.app.staff.style import AMBER_TEXT, TABLE_PT, use_base_font
 from kiosk.app.staff.status_words import status_colour, status_words
@@ -254,13 +254,10 @@ class SearchPanel(QWidget):
             self.message_label.setText(HINT)
             self.results_shown.emit(0)
             return
-        from kiosk.core.search import search
-
-        self.services.db_worker.submit(
-            _search_views, search, self.services.replica, self.services.desk, text,
-            on_done=lambda views: self._on_search_done(generation, text, views, choose_first),
-            on_error=lambda exc: self._on_search_failed(generation, exc),
-        )
+        (ops.search(text, RESULT_LIMIT)
+         .success(lambda views: self._on_search_done(generation, text, views, choose_first))
+         .failure(lambda exc: self._on_search_failed(generation, exc))
+         .run(self.services.ops, self))
 
     def _on_search_done(self, generation: int, text: str, views: list[AttendeeView], choose_first: bool) -> None:
         if generation != self._generation:
@@ -295,11 +292,4 @@ class SearchPanel(QWidget):
         if self.results_view.currentIndex() != index:
             self.results_view.setCurrentIndex(index)  # announces attendee_selected
         self.attendee_chosen.emit(view)
-
-
-def _search_views(search, replica, desk, text: str) -> list[AttendeeView]:
-    """On the DbWorker: the attendees matching ``text`` in the desk's event."""
-    if desk.event_id is None:
-        return []
-    return [hit.attendee for hit in search(replica, desk.event_id, text, limit=RESULT_LIMIT)]
 

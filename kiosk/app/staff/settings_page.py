@@ -15,17 +15,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.app import theme
+from kiosk.app import ops, theme
 from kiosk.app.staff.errors import message_for
 from kiosk.app.staff.style import section, use_base_font
-from kiosk.config import DECODERS, ConfigError
+from kiosk.config import DECODERS, ConfigError, PinChangeError
 
 MIN_PIN_DIGITS = 4
 CAMERA_CHOICES = ("0", "1", "2")
 
 
-class PinChangeError(Exception):
-    """The PIN was not changed; the message says why."""
 
 
 class SettingsPage(QWidget):
@@ -153,10 +151,10 @@ class SettingsPage(QWidget):
         self._set_busy(True)
         self._say("Saving…", theme.MUTED)
         # Off the GUI thread: it writes a file, and checking and hashing a PIN takes scrypt's time.
-        self.services.db_worker.submit(
-            _save, self.services.settings, changes, pins if any(pins.values()) else None, self.services.desk,
-            on_done=self._on_save_done, on_error=self._on_save_failed,
-        )
+        (ops.save_settings(changes, pins if any(pins.values()) else None)
+         .success(self._on_save_done)
+         .failure(self._on_save_failed)
+         .run(self.services.ops, self))
 
     # ---- slots -------------------------------------------------------------------------
 
@@ -172,7 +170,6 @@ class SettingsPage(QWidget):
     def _on_save_done(self, saved) -> None:
         self._set_busy(False)
         settings, pin_changed = saved
-        self.services.settings = settings
         for edit in self.pin_edits.values():
             edit.clear()
         self._say("Settings saved." + (" The new PIN is in force." if pin_changed else ""), theme.GREEN)
@@ -197,20 +194,4 @@ def _pin_problem(new: str, repeat: str) -> str | None:
     if new != repeat:
         return "The two new PINs differ; type the same PIN twice."
     return None
-
-
-def _save(settings, changes: dict, pins: dict | None, desk):
-    """On a worker: check the PIN, write the user file; return (new settings, whether the PIN changed)."""
-    from kiosk.config import check_pin, hash_pin, save_user_settings
-
-    changes = dict(changes)
-    if pins is not None:
-        if not check_pin(settings.pin_hash, pins["current"]):
-            raise PinChangeError("the current PIN is wrong, so nothing was changed.")
-        changes["pin_hash"] = hash_pin(pins["new"])
-    saved = save_user_settings(settings, changes)
-    # The desk records the door and operator with each scan; it is only used on this worker.
-    desk.door = saved.door_name
-    desk.operator = saved.operator
-    return saved, pins is not None
 

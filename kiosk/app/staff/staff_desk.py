@@ -1,8 +1,8 @@
 """The staff desktop: one page per job, reachable from the keyboard.
 
 Ctrl+F search, Ctrl+N walk-in, Ctrl+1..5 the pages. Every page takes the same
-``services``; the desk only wires the pages together and passes on what
-happened (its signals) to whoever hosts it.
+``services``; the desk wires the pages together, and refreshes what it shows
+from what operations (here, at the door, or a sync round) say they changed.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from kiosk.app.staff.settings_page import SettingsPage
 from kiosk.app.staff.style import use_base_font
 from kiosk.app.staff.walkin_form import WalkinForm
 from kiosk.core.results import AttendeeView
+from sync.changes import Changes
 
 
 class BadgeDialog(QDialog):
@@ -79,10 +80,6 @@ class StaffDesk(QWidget):
     checkin_recorded = Signal(object)  # Decision: a manual check-in/out (or of an attendee offered at walk-in)
     undo_recorded = Signal(object)  # UndoOutcome
     walkin_registered = Signal(object)  # WalkinOutcome (created, checked in)
-    roster_imported = Signal(object)  # kiosk.core.roster.ImportReport (something was written)
-    export_finished = Signal(str, object)  # "checkins" | "attendees", Path
-    settings_saved = Signal(object)  # kiosk.config.Settings, on disk and in services.settings
-    device_enrolled = Signal(object)  # sync.enrollment.Enrollment
 
     PAGES = ("Attendees", "Walk-in", "Roster", "Settings", "Enrollment")
 
@@ -124,17 +121,18 @@ class StaffDesk(QWidget):
             QShortcut(QKeySequence(f"Ctrl+{number + 1}"), self, lambda n=number: self.tabs.setCurrentIndex(n),
                       context=Qt.WidgetWithChildrenShortcut)
 
+        self._stale = False  # something changed while the desk was hidden: refresh when shown
+        use_base_font(self)  # last: every child built above gets it
+        self._connect()
+
+    def _connect(self) -> None:
         self.detail.checkin_recorded.connect(self.checkin_recorded)
         self.detail.undo_recorded.connect(self.undo_recorded)
         self.detail.badge_requested.connect(self.on_detail_badge_requested)
-        self.walkin_form.walkin_registered.connect(self.on_walkin_form_walkin_registered)
+        self.walkin_form.walkin_registered.connect(self.walkin_registered)
         self.walkin_form.checkin_recorded.connect(self.checkin_recorded)
-        self.roster_page.roster_imported.connect(self.on_roster_page_roster_imported)
-        self.roster_page.export_finished.connect(self.export_finished)
-        self.settings_page.settings_saved.connect(self.on_settings_page_settings_saved)
-        self.enrollment_page.device_enrolled.connect(self.device_enrolled)
-        self.enrollment_page.settings_saved.connect(self.on_settings_page_settings_saved)
-        use_base_font(self)  # last: every child built above gets it
+        self.enrollment_page.settings_saved.connect(self.on_enrollment_page_settings_saved)
+        self.services.ops.changes.connect(self.on_ops_changes)
 
     # ---- public ------------------------------------------------------------------
 
@@ -151,11 +149,31 @@ class StaffDesk(QWidget):
         self.enrollment_page.stop_camera()
 
     def refresh(self) -> None:
-        """Statuses may have changed elsewhere (the door, a sync): search again, look up again."""
-        self._show_heading(self.services.event.name or None)  # the event may have been reloaded
+        """Statuses changed (here, at the door, in a sync): search again, look the attendee up again."""
+        self._stale = False
         self.search_panel.refresh()
-        if self.detail.attendee() is not None:
-            self.detail.show_attendee(self.detail.attendee())
+        self.detail.refresh()
+
+    def show_error(self, message: str) -> None:
+        """A background job failed with nobody to tell: say so here."""
+        self.heading.setText(f"Something went wrong: {message}")
+        self.heading.setStyleSheet(f"color: {theme.RED};")
+
+    def on_ops_changes(self, changes: Changes, _initiator) -> None:
+        if changes.event or changes.settings:
+            self._show_heading(self.services.event.name or None)
+        if changes.settings:
+            self.settings_page.load()
+        if changes.checkins or changes.attendees:
+            if self.isVisible():
+                self.refresh()
+            else:
+                self._stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     # ---- slots ----------------------------------------------------------------------
 
@@ -163,23 +181,12 @@ class StaffDesk(QWidget):
         dialog = BadgeDialog(self.services, view, self.dialogs, self)
         dialog.open()
 
-    def on_walkin_form_walkin_registered(self, outcome) -> None:
-        self.search_panel.refresh()
-        self.walkin_registered.emit(outcome)
-
-    def on_roster_page_roster_imported(self, report) -> None:
-        if report.event_name:
-            self._show_heading(report.event_name)
-        self.search_panel.refresh()
-        self.roster_imported.emit(report)
-
-    def on_settings_page_settings_saved(self, settings) -> None:
-        self.settings_page.load()  # also when the door came from an enrollment code
-        self._show_heading(None)
-        self.settings_saved.emit(settings)
+    def on_enrollment_page_settings_saved(self, _settings) -> None:
+        self.settings_page.load()  # the door came from the enrollment code
 
     def _show_heading(self, event_name: str | None) -> None:
         if event_name is not None:
             self._event_name = event_name
         event = self._event_name or "No event loaded: import a roster or enroll this kiosk"
+        self.heading.setStyleSheet("")
         self.heading.setText(f"{event}  ·  {self.services.settings.door_name}")

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.app import theme
+from kiosk.app import ops, theme
 from kiosk.app.staff.badge_panel import BadgePanel
 from kiosk.app.staff.dialogs import Dialogs
 from kiosk.app.staff.errors import message_for
@@ -195,16 +195,12 @@ class WalkinForm(QWidget):
         if self._show_problems():
             return
         values = self.values()
-        from kiosk.core.walkins import register_walkin
-
         self._set_busy(True)
         self._say("Registering…", colour=theme.MUTED)
-        services = self.services
-        self.services.db_worker.submit(
-            _register, register_walkin, services.replica, services.desk,
-            values["first_name"], values["last_name"], values["email"] or None,
-            on_done=self._on_register_done, on_error=self._on_register_failed,
-        )
+        (ops.register_walkin(values["first_name"], values["last_name"], values["email"] or None)
+         .success(self._on_register_done)
+         .failure(self._on_register_failed)
+         .run(self.services.ops, self))
 
     # ---- slots ------------------------------------------------------------------
 
@@ -229,10 +225,10 @@ class WalkinForm(QWidget):
         if self._existing is None or self._busy:
             return
         self._set_busy(True)
-        self.services.db_worker.submit(
-            self.services.desk.checkin_attendee, self._existing.id,
-            on_done=self._on_existing_checkin_done, on_error=self._on_register_failed,
-        )
+        (ops.checkin_attendee(self._existing.id)
+         .success(self._on_existing_checkin_done)
+         .failure(self._on_register_failed)
+         .run(self.services.ops, self))
 
     def on_existing_badge_button_clicked(self) -> None:
         if self._existing is not None:
@@ -250,7 +246,6 @@ class WalkinForm(QWidget):
     def _on_register_done(self, outcome) -> None:
         self._set_busy(False)
         if outcome.created:
-            self.services.after_local_change()
             view = outcome.attendee
             self._done = True  # a second Enter must not register the same person again
             for edit in self.edits.values():
@@ -280,7 +275,6 @@ class WalkinForm(QWidget):
 
     def _on_existing_checkin_done(self, decision: Decision) -> None:
         self._set_busy(False)
-        self.services.after_local_change()
         self._say(decision.reason, theme.colour_for(decision.colour))
         if decision.attendee is not None:
             self._existing = decision.attendee
@@ -318,11 +312,6 @@ class WalkinForm(QWidget):
     def _say(self, text: str, colour: str) -> None:
         self.message_label.setStyleSheet(f"color: {AMBER_TEXT if colour == theme.AMBER else colour};")
         self.message_label.setText(text)
-
-
-def _register(register_walkin, replica, desk, first: str, last: str, email: str | None):
-    """On the DbWorker: register with the desk's door and operator."""
-    return register_walkin(replica, first, last, email, door=desk.door, operator=desk.operator, desk=desk)
 
 
 def _html(text: str) -> str:

@@ -13,12 +13,11 @@ import numpy as np
 from PySide6.QtGui import QImage
 from sqlalchemy import func, select
 
-from kiosk.app.services import Services, read_event_info
+from kiosk.app.services import Services
 from kiosk.app.staff.dialogs import Dialogs
-from kiosk.app.workers import DbWorker, NetWorker
 from kiosk.config import Settings
-from kiosk.core.desk import CheckinDesk
 from kiosk.core.roster import import_roster
+from kiosk.session import KioskSession
 from sync.replica import open_replica
 from sync.replica.models import Attendee
 
@@ -47,22 +46,14 @@ def filled_replica(data_dir: Path, roster_csv: Path, event_name: str = "Demo Con
 def make_services(replica, *, door: str = "Door 1", data_dir: Path | None = None,
                   sync_engine=None, sync_bridge=None) -> Services:
     settings = Settings(door_name=door, data_dir=data_dir or replica.path.parent)
-    desk = CheckinDesk(replica, door=door, operator="staff")
-    return Services(
-        replica=replica,
-        desk=desk,
-        db_worker=DbWorker(),
-        net_worker=NetWorker(),
-        settings=settings,
-        event=read_event_info(replica),
-        sync_engine=sync_engine,
-        sync_bridge=sync_bridge,
-    )
+    session = KioskSession(settings, replica, operator="staff")
+    session.engine = sync_engine
+    return Services(session, sync_bridge=sync_bridge)
 
 
 def stop_services(services: Services) -> None:
-    assert services.db_worker.stop()
-    assert services.net_worker.stop()
+    services.sync_status.stop()
+    assert services.stop_workers()
 
 
 class AnsweringDialogs(Dialogs):

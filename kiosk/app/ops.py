@@ -1,0 +1,216 @@
+"""The kiosk's operations, one factory each (the Anki ``aqt/operations/note.py`` idea).
+
+Each factory returns an operation (see ``kiosk.app.operations``) whose function
+runs off the GUI thread with the :class:`~kiosk.session.KioskSession` as its
+first argument. A write returns its result *and* what it changed, declared
+here, once: a screen runs ``ops.scan(code, "entry").success(...).run(services.ops, self)``
+and never tells another screen to refresh.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk.app.operations import NetworkOp, QueryOp, WriteOp
+from sync.changes import Changed, Changes
+
+LOCAL_CHECKIN = Changes(checkins=True, attendees=True, outbox=True)  # a log row, the attendee's state, queued
+ROSTER = Changes(attendees=True, checkins=True, event=True)
+
+
+# ---- the door and the desk: check-ins ----------------------------------------------
+
+
+def _scan(session, code: str, direction: str) -> Changed:
+    return Changed(session.desk.scan(code, direction), LOCAL_CHECKIN)
+
+
+def scan(code: str, direction: str) -> WriteOp:
+    """A scanned or typed payload: the decision, committed with its outbox row before it is returned."""
+    return WriteOp(_scan, code, direction)
+
+
+def _checkin_attendee(session, attendee_id: str, direction: str) -> Changed:
+    return Changed(session.desk.checkin_attendee(attendee_id, direction), LOCAL_CHECKIN)
+
+
+def checkin_attendee(attendee_id: str, direction: str = "entry") -> WriteOp:
+    return WriteOp(_checkin_attendee, attendee_id, direction)
+
+
+def _undo_attendee(session, attendee_id: str) -> Changed:
+    outcome = session.desk.undo_attendee(attendee_id)
+    return Changed(outcome, LOCAL_CHECKIN if outcome.undone else Changes())
+
+
+def undo_attendee(attendee_id: str) -> WriteOp:
+    return WriteOp(_undo_attendee, attendee_id)
+
+
+def _register_walkin(session, first: str, last: str, email: str | None) -> Changed:
+    from kiosk.core.walkins import register_walkin
+
+    desk = session.desk
+    outcome = register_walkin(session.replica, first, last, email, door=desk.door, operator=desk.operator,
+                              desk=desk)
+    return Changed(outcome, LOCAL_CHECKIN if outcome.created else Changes())
+
+
+def register_walkin(first: str, last: str, email: str | None) -> WriteOp:
+    return WriteOp(_register_walkin, first, last, email)
+
+
+# ---- reads -------------------------------------------------------------------------
+
+
+def _lookup_attendee(session, attendee_id: str):
+    return session.desk.lookup_attendee(attendee_id)
+
+
+def lookup_attendee(attendee_id: str) -> QueryOp:
+    return QueryOp(_lookup_attendee, attendee_id, latest="lookup")
+
+
+def _warm_up(session) -> None:
+    # A lookup logs nothing; it loads the roster's pages and query plans before the first attendee.
+    session.desk.lookup("WARM-UP-0000")
+
+
+def warm_up() -> QueryOp:
+    return QueryOp(_warm_up)
+
+
+def _search(session, text: str, limit: int):
+    from kiosk.core.search import search as search_replica
+
+    desk = session.desk
+    if desk.event_id is None:
+        return []
+    return [hit.attendee for hit in search_replica(session.replica, desk.event_id, text, limit=limit)]
+
+
+def search(text: str, limit: int = 25) -> QueryOp:
+    """Search as you type: only the newest search is run and answered."""
+    return QueryOp(_search, text, limit, latest="search")
+
+
+def _export(session, what: str, path: Path):
+    from kiosk.core import roster
+
+    exporter = {"checkins": roster.export_checkins, "attendees": roster.export_attendees}[what]
+    return exporter(session.replica, path)
+
+
+def export(what: str, path: Path) -> QueryOp:
+    """Write the check-in log ("checkins") or the attendees ("attendees") to a CSV file."""
+    return QueryOp(_export, what, path)
+
+
+def _count_figures(session, door: str):
+    from kiosk.app.dashboard.live import count_figures
+
+    return count_figures(session.replica, door)
+
+
+def count_figures(door: str) -> QueryOp:
+    """The dashboard's figures from the replica, and how long counting took."""
+    return QueryOp(_count_figures, door, latest="figures")
+
+
+def _stream_target(session):
+    from kiosk.app.dashboard.server_stream import stream_opener_for
+
+    return stream_opener_for(session.replica)
+
+
+def stream_target() -> QueryOp:
+    return QueryOp(_stream_target)
+
+
+# ---- the roster, the settings, the session ------------------------------------------
+
+
+def _import_roster(session, path: Path, event_name: str | None, skip_invalid: bool, progress) -> Changed:
+    from kiosk.core.roster import import_roster as import_file
+
+    report = import_file(session.replica, path, event_name=event_name, skip_invalid=skip_invalid,
+                         progress=progress)
+    if not report.imported:
+        return Changed(report, Changes())
+    return Changed(report, ROSTER | session.reload())  # the import may have made or renamed the event
+
+
+def import_roster(path: Path, event_name: str | None, skip_invalid: bool, progress=None) -> WriteOp:
+    return WriteOp(_import_roster, path, event_name, skip_invalid, progress)
+
+
+def _save_settings(session, changes: dict, pins: dict | None) -> Changed:
+    from kiosk.config import PinChangeError, check_pin, hash_pin, save_user_settings
+
+    changes = dict(changes)
+    if pins is not None:
+        if not check_pin(session.settings.pin_hash, pins["current"]):
+            raise PinChangeError("the current PIN is wrong, so nothing was changed.")
+        changes["pin_hash"] = hash_pin(pins["new"])
+    saved = save_user_settings(session.settings, changes)
+    return Changed((saved, pins is not None), session.apply_settings(saved))
+
+
+def save_settings(changes: dict, pins: dict | None) -> WriteOp:
+    """Write the user file (checking and hashing a PIN takes scrypt's time: off the GUI thread)."""
+    return WriteOp(_save_settings, changes, pins)
+
+
+def _reload(session) -> Changed:
+    return Changed(session.event, session.reload())
+
+
+def reload_session() -> WriteOp:
+    """Re-read the current event and make a fresh desk (the event may have changed under the app)."""
+    return WriteOp(_reload)
+
+
+def _read_sync_status(session):
+    return session.sync_status()
+
+
+def read_sync_status() -> QueryOp:
+    return QueryOp(_read_sync_status)
+
+
+# ---- the network ---------------------------------------------------------------------
+
+
+def _enroll(session, text: str, server: str | None, app_version: str) -> Changed:
+    """The exchange, the token into the keyring, the code's door made this kiosk's."""
+    import logging
+
+    from kiosk.config import ConfigError, adopt_enrolled_door
+    from sync.enrollment import enroll as enroll_replica
+
+    enrollment = enroll_replica(session.replica, text, server, app_version=app_version)
+    changes = Changes(event=True, sync_status=True, outbox=True)  # outbox: sync now, download the event
+    try:
+        settings = adopt_enrolled_door(session.settings, enrollment.door)
+    except ConfigError as exc:  # enrolled all the same: the door can be set on the Settings page
+        logging.getLogger(__name__).warning("enrolled, but the door name was not saved: %s", exc)
+        settings = session.settings
+    if settings is not session.settings:
+        return Changed(enrollment, changes | session.apply_settings(settings))
+    return Changed(enrollment, changes | session.reload())
+
+
+def enroll(text: str, server: str | None, app_version: str) -> NetworkOp:
+    return NetworkOp(_enroll, text, server, app_version)
+
+
+def _decode_image(session, path: Path):
+    from kiosk.scanner.decoders import make_decoder
+    from kiosk.scanner.sources import decode_image as decode_file
+
+    return decode_file(path, make_decoder(session.settings.decoder))
+
+
+def decode_image(path: Path) -> NetworkOp:
+    """Decode the QR codes of an image file (slow on a big photo: not on the DbWorker)."""
+    return NetworkOp(_decode_image, path)
