@@ -35,6 +35,7 @@ class StatusLine(QWidget):
         self.dot = QLabel("●")
         self.text = QLabel()
         self.text.setObjectName("syncStatus")
+        self.text.setWordWrap(True)  # the reason, with its fix, must fit on a narrow kiosk screen
         self.door = QLabel()  # the door's name, for screens that do not show it elsewhere
         self.door.setObjectName("doorName")
         self.door.hide()
