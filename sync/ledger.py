@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, NamedTuple, Protocol
+from typing import Iterable, Protocol
 
-from sqlalchemy.orm import Session
+from sync.replica.queries import Db, attendees, checkins, raw
 
 # The results that change state: an entry that was let in, an exit that was let out.
 ADMITTED = "admitted"
@@ -68,21 +68,15 @@ def replay(scans: Iterable[ScanLike]) -> AttendeeState:
     return state
 
 
-def refresh_attendee(session: Session, attendee_id: str) -> AttendeeState:
+def refresh_attendee(db: Db, attendee_id: str) -> AttendeeState:
     """Recompute an attendee's cached state and duplicate flags from the replica's log.
 
-    This runs on every scan, so it speaks plain SQL to the replica's SQLite
-    connection (SQLAlchemy's statement building cost more than the statements);
-    ORM objects already loaded in the session are not refreshed.
+    ``db`` is a session or the sqlite3 connection under it. This runs on every
+    scan, so it speaks plain SQL (the replica's named queries) to the replica's
+    SQLite connection; ORM objects already loaded in a session are not refreshed.
     """
-    db = session.connection().connection.dbapi_connection
-    scans = [
-        _Scan(*row)
-        for row in db.execute(
-            "SELECT id, kind, result, device_time, undoes_id, duplicate FROM checkins WHERE attendee_id = ?",
-            (attendee_id,),
-        )
-    ]
+    conn = raw(db)
+    scans = checkins.scans_of(conn, attendee_id)
     state = replay(scans)
     flips = [
         (scan.id in state.duplicate_ids, scan.id)
@@ -90,18 +84,6 @@ def refresh_attendee(session: Session, attendee_id: str) -> AttendeeState:
         if bool(scan.duplicate) != (scan.id in state.duplicate_ids)
     ]
     if flips:
-        db.executemany("UPDATE checkins SET duplicate = ? WHERE id = ?", flips)
-    db.execute(
-        "UPDATE attendees SET inside = ?, arrival_id = ? WHERE id = ?",
-        (state.inside, state.arrival_id, attendee_id),
-    )
+        checkins.set_duplicate_flags(conn, flips)
+    attendees.set_cached_state(conn, attendee_id, state.inside, state.arrival_id)
     return state
-
-
-class _Scan(NamedTuple):
-    id: str
-    kind: str
-    result: str
-    device_time: str  # as stored: sortable text
-    undoes_id: str | None
-    duplicate: int

@@ -1,8 +1,12 @@
 """Queueing local changes for the central API.
 
 Every row of the check-in log and every walk-in is queued in the same
-transaction that records it, as the JSON item the API's batch endpoints take
-(see ``sync.wire``). Walk-ins are queued before the check-ins that refer to them.
+transaction that records it, as the item the API's batch endpoints take. The
+item *is* the wire model (``sync.wire.CheckinItem`` / ``WalkinItem``), built
+without validation (``model_construct``: this is on the path of every scan) and
+serialised by the model, so the queued keys are the model's fields and nothing
+else; the sync engine validates each item before it is sent. Walk-ins are
+queued before the check-ins that refer to them.
 """
 
 from __future__ import annotations
@@ -10,55 +14,56 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sync import wire
 from sync.clock import to_sqlite, utcnow
-from sync.replica.models import Attendee, Checkin, OutboxItem
+from sync.replica.queries import Db
+from sync.replica.queries import outbox as outbox_table
+
+CHECKIN = "checkin"
+WALKIN = "walkin"
+# The wire fields a log row carries under the same name (all but ticket_code).
+_CHECKIN_LOG_FIELDS = tuple(name for name in wire.CheckinItem.model_fields if name != "ticket_code")
+_WALKIN_ATTENDEE_FIELDS = tuple(name for name in wire.WalkinItem.model_fields if name != "device_id")
 
 
 def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() + "Z" if moment else None
 
 
-def checkin_item(checkin: Checkin, ticket_code: str | None) -> dict:
-    return {
-        "id": checkin.id,
-        "event_id": checkin.event_id,
-        "attendee_id": checkin.attendee_id,
-        "ticket_code": ticket_code or checkin.scanned_code,
-        "kind": checkin.kind,
-        "result": checkin.result,
-        "undoes_id": checkin.undoes_id,
-        "device_id": checkin.device_id,
-        "door": checkin.door,
-        "operator": checkin.operator,
-        "device_time": iso(checkin.device_time),
-    }
+def new_checkin_item(**fields) -> wire.CheckinItem:
+    """A check-in item from its fields (all of ``wire.CheckinItem``'s, ``device_time`` a naive UTC datetime)."""
+    return wire.CheckinItem.model_construct(**fields)
 
 
-def walkin_item(attendee: Attendee, device_id: str) -> dict:
-    return {
-        "id": attendee.id,
-        "event_id": attendee.event_id,
-        "first_name": attendee.first_name,
-        "last_name": attendee.last_name,
-        "email": attendee.email,
-        "ticket_code": attendee.ticket_code,
-        "ticket_type": attendee.ticket_type,
-        "plus_ones": attendee.plus_ones,
-        "device_id": device_id,
-        "created_at": iso(attendee.created_at),
-    }
+def new_walkin_item(**fields) -> wire.WalkinItem:
+    """A walk-in item from its fields (all of ``wire.WalkinItem``'s, ``created_at`` a naive UTC datetime)."""
+    return wire.WalkinItem.model_construct(**fields)
 
 
-def enqueue(session: Session, kind: str, ref_id: str, item: dict) -> None:
-    # Plain SQL on the session's connection: this is on the path of every scan.
-    session.connection().connection.dbapi_connection.execute(
-        "INSERT INTO outbox (kind, ref_id, payload_json, created_at, attempts, last_error) VALUES (?, ?, ?, ?, 0, '')",
-        (kind, ref_id, json.dumps(item), to_sqlite(utcnow())),
-    )
+def checkin_item(checkin, ticket_code: str | None) -> wire.CheckinItem:
+    """The item of one log row (any object with the log's attributes): the attendee's code, else the scanned one."""
+    fields = {name: getattr(checkin, name) for name in _CHECKIN_LOG_FIELDS}
+    return new_checkin_item(ticket_code=ticket_code or checkin.scanned_code, **fields)
+
+
+def walkin_item(attendee, device_id: str) -> wire.WalkinItem:
+    """The item of one walk-in attendee (any object with the attendee's attributes)."""
+    fields = {name: getattr(attendee, name) for name in _WALKIN_ATTENDEE_FIELDS}
+    return new_walkin_item(device_id=device_id, **fields)
+
+
+def payload(item: wire.CheckinItem | wire.WalkinItem | dict) -> str:
+    """The JSON an item is queued as."""
+    if isinstance(item, dict):
+        return json.dumps(item)
+    return item.model_dump_json()
+
+
+def enqueue(db: Db, kind: str, ref_id: str, item: wire.CheckinItem | wire.WalkinItem | dict) -> None:
+    outbox_table.insert(db, kind, ref_id, payload(item), to_sqlite(utcnow()))
 
 
 def pending_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.sent_at.is_(None)))
+    return outbox_table.pending_count(session)

@@ -3,6 +3,11 @@
 Every scan is appended to the log, and queued for sync, in the same
 transaction that makes the decision; the decision is returned only after that
 transaction has committed. Nothing here touches Qt.
+
+The scan path speaks plain SQL through the replica's named queries
+(``sync.replica.queries``) on the session's own SQLite connection: building
+SQLAlchemy statements cost several milliseconds per scan, the statements
+themselves a fraction of one.
 """
 
 from __future__ import annotations
@@ -11,8 +16,7 @@ import sqlite3
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from types import SimpleNamespace
-from typing import Callable, NamedTuple
+from typing import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
@@ -20,48 +24,20 @@ from sqlalchemy.orm import Session
 from kiosk.core.payload import ScannedPayload, parse
 from kiosk.core.results import AttendeeView, Decision, FirstCheckin, Result
 from sync import outbox
-from sync.clock import from_sqlite, to_sqlite, utcnow
+from sync.clock import utcnow
 from sync.ledger import ADMITTED, EXITED, refresh_attendee, replay
 from sync.replica import Replica
-from sync.replica.models import Attendee, Event
+from sync.replica.models import Attendee
+from sync.replica.queries import Db, attendees, checkins, events, raw, revoked_tickets
+from sync.replica.queries.attendees import AttendeeRow
 from sync.tickets import TicketVerifier
+
+__all__ = ["ENTRY", "EXIT", "UNDO", "AttendeeRow", "CheckinDesk", "LookupOutcome", "Resolution",
+           "ScanHistoryItem", "UndoOutcome", "current_event_id"]
 
 ENTRY = "entry"
 EXIT = "exit"
 UNDO = "undo"
-
-
-class AttendeeRow(NamedTuple):
-    """An attendee as the scan path reads it (plain SQL, see `_db`)."""
-
-    id: str
-    event_id: str
-    first_name: str
-    last_name: str
-    email: str | None
-    status: str
-    ticket_code: str
-    ticket_type: str
-    plus_ones: int
-    is_walkin: bool
-    merged_into_id: str | None
-    inside: bool
-    arrival_id: str | None
-
-
-SELECT_ATTENDEE = f"SELECT {', '.join(AttendeeRow._fields)} FROM attendees WHERE "
-LOG_COLUMNS = ("id", "event_id", "attendee_id", "scanned_code", "kind", "result", "undoes_id", "device_id",
-               "door", "operator", "device_time", "duplicate", "flag")
-INSERT_LOG = f"INSERT INTO checkins ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})"
-
-
-def _db(s: Session) -> sqlite3.Connection:
-    """The session's own SQLite connection, inside its transaction.
-
-    The scan path speaks plain SQL: building SQLAlchemy statements cost several
-    milliseconds per scan, the statements themselves a fraction of one.
-    """
-    return s.connection().connection.dbapi_connection
 
 
 def current_event_id(replica: Replica) -> str | None:
@@ -72,7 +48,7 @@ def current_event_id(replica: Replica) -> str | None:
 class Resolution:
     """A payload resolved against the roster: an attendee, or why there is none."""
 
-    attendee: AttendeeRow | Attendee | None  # or an ORM object just flushed (walk-ins)
+    attendee: AttendeeRow | Attendee | None  # or an ORM row just added (a signed ticket's attendee)
     refusal: Result | None = None
     reason: str = ""
 
@@ -129,88 +105,85 @@ class CheckinDesk:
 
     # ---- public operations -------------------------------------------------
 
-    def scan(self, raw: str | bytes | None, direction: str = ENTRY) -> Decision:
+    def scan(self, raw_payload: str | bytes | None, direction: str = ENTRY) -> Decision:
         """Decide on a scanned payload and record the scan, durably, before returning."""
-        payload = parse(raw)
+        payload = parse(raw_payload)
         with self.replica.session() as s:
-            resolution = self._resolve(s, payload)
-            return self.decide_in(s, resolution, direction, payload.text)
+            db = raw(s)
+            resolution = self._resolve(s, db, payload)
+            return self.decide_in(db, resolution, direction, payload.text)
 
     def checkin_attendee(self, attendee_id: str, direction: str = ENTRY) -> Decision:
         """A check-in by hand from the staff desk: the same rules as a scan."""
         with self.replica.session() as s:
-            attendee = self._attendee(s, "id = ?", attendee_id)
+            db = raw(s)
+            attendee = attendees.by_id(db, attendee_id)
             if attendee is None or attendee.event_id != self.event_id:
                 resolution = Resolution(None, Result.UNKNOWN_CODE, "No such attendee.")
             else:
-                resolution = self._check_status(s, self._canonical(s, attendee))
-            return self.decide_in(s, resolution, direction, attendee.ticket_code if attendee else "")
+                resolution = self._check_status(db, self._canonical(db, attendee))
+            return self.decide_in(db, resolution, direction, attendee.ticket_code if attendee else "")
 
-    def undo(self, raw: str | bytes | None) -> UndoOutcome:
+    def undo(self, raw_payload: str | bytes | None) -> UndoOutcome:
         """Take back the attendee's latest entry or exit with a compensating event."""
-        payload = parse(raw)
+        payload = parse(raw_payload)
         with self.replica.session() as s:
-            resolution = self._resolve(s, payload)
+            db = raw(s)
+            resolution = self._resolve(s, db, payload)
             if resolution.attendee is None:
                 return UndoOutcome(False, resolution.reason)
-            return self._undo_latest(s, resolution.attendee)
+            return self._undo_latest(db, resolution.attendee)
 
     def undo_attendee(self, attendee_id: str) -> UndoOutcome:
         with self.replica.session() as s:
-            attendee = self._attendee(s, "id = ?", attendee_id)
+            db = raw(s)
+            attendee = attendees.by_id(db, attendee_id)
             if attendee is None:
                 return UndoOutcome(False, "No such attendee.")
-            return self._undo_latest(s, self._canonical(s, attendee))
+            return self._undo_latest(db, self._canonical(db, attendee))
 
-    def lookup(self, raw: str | bytes | None) -> LookupOutcome:
+    def lookup(self, raw_payload: str | bytes | None) -> LookupOutcome:
         """Everything known about a ticket, without checking it in or logging a scan."""
-        payload = parse(raw)
+        payload = parse(raw_payload)
         with self.replica.session(write=False) as s:
-            resolution = self._resolve(s, payload)
+            db = raw(s)
+            resolution = self._resolve(s, db, payload)
             if resolution.attendee is None:
                 return LookupOutcome(None, resolution.refusal, resolution.reason, None, [])
-            return self._lookup_attendee(s, resolution)
+            return self._lookup_attendee(db, resolution)
 
     def lookup_attendee(self, attendee_id: str) -> LookupOutcome:
         with self.replica.session(write=False) as s:
-            attendee = self._attendee(s, "id = ?", attendee_id)
+            db = raw(s)
+            attendee = attendees.by_id(db, attendee_id)
             if attendee is None:
                 return LookupOutcome(None, Result.UNKNOWN_CODE, "No such attendee.", None, [])
-            return self._lookup_attendee(s, self._check_status(s, self._canonical(s, attendee)))
+            return self._lookup_attendee(db, self._check_status(db, self._canonical(db, attendee)))
 
     # ---- resolution --------------------------------------------------------
 
-    def _resolve(self, s: Session, payload: ScannedPayload) -> Resolution:
+    def _resolve(self, s: Session, db: sqlite3.Connection, payload: ScannedPayload) -> Resolution:
         if self.event_id is None:
             return Resolution(None, Result.NO_EVENT, "No event is loaded on this kiosk.")
         if payload.problem:
             return Resolution(None, Result.MALFORMED, payload.problem)
         if payload.signed:
-            return self._resolve_signed(s, payload.signed)
-        attendee = self._by_code(s, payload.code)
+            return self._resolve_signed(s, db, payload.signed)
+        attendee = self._by_code(db, payload.code)
         if attendee is None:
-            if _db(s).execute("SELECT 1 FROM attendees WHERE ticket_code = ? LIMIT 1", (payload.code,)).fetchone():
+            if attendees.code_in_any_event(db, payload.code):
                 return Resolution(None, Result.WRONG_EVENT, "This ticket is for another event.")
             return Resolution(None, Result.UNKNOWN_CODE, "This code is not on the guest list.")
-        return self._check_status(s, self._canonical(s, attendee))
+        return self._check_status(db, self._canonical(db, attendee))
 
-    @staticmethod
-    def _attendee(s: Session, where: str, *params) -> AttendeeRow | None:
-        row = _db(s).execute(SELECT_ATTENDEE + where, params).fetchone()
-        if row is None:
-            return None
-        attendee = AttendeeRow._make(row)
-        return attendee._replace(is_walkin=bool(attendee.is_walkin), inside=bool(attendee.inside))
-
-    def _by_code(self, s: Session, code: str) -> AttendeeRow | None:
-        where = "event_id = ? AND ticket_code = ?"
-        attendee = self._attendee(s, where, self.event_id, code)
+    def _by_code(self, db: sqlite3.Connection, code: str) -> AttendeeRow | None:
+        attendee = attendees.by_code(db, self.event_id, code)
         if attendee is None and code != code.upper():
             # Hand scanners with caps lock on, or codes typed by hand in lower case.
-            attendee = self._attendee(s, where, self.event_id, code.upper())
+            attendee = attendees.by_code(db, self.event_id, code.upper())
         return attendee
 
-    def _resolve_signed(self, s: Session, signed: str) -> Resolution:
+    def _resolve_signed(self, s: Session, db: sqlite3.Connection, signed: str) -> Resolution:
         verdict = self.ticket_verifier.verify(s, signed, self.event_id)
         if verdict.refusal is not None:
             # sync.tickets speaks plain codes (it cannot import kiosk); they are Result values.
@@ -219,28 +192,26 @@ class CheckinDesk:
             except ValueError:
                 refusal = Result.INVALID_SIGNATURE
             return Resolution(None, refusal, verdict.reason)
-        attendee = self._by_code(s, verdict.ticket.code)
+        attendee = self._by_code(db, verdict.ticket.code)
         if attendee is None:
             attendee = self.ticket_verifier.add_to_roster(s, verdict.ticket, self.clock())
-        return self._check_status(s, self._canonical(s, attendee))
+        return self._check_status(db, self._canonical(db, attendee))
 
-    def _canonical(self, s: Session, attendee):
+    @staticmethod
+    def _canonical(db: sqlite3.Connection, attendee):
         """Follow a walk-in the server merged into an existing RSVP."""
         for _ in range(5):  # merges are one level deep; the bound guards against loops
             if not attendee.merged_into_id:
                 break
-            target = self._attendee(s, "id = ?", attendee.merged_into_id)
+            target = attendees.by_id(db, attendee.merged_into_id)
             if target is None:
                 break
             attendee = target
         return attendee
 
-    def _check_status(self, s: Session, attendee) -> Resolution:
-        revoked = _db(s).execute(
-            "SELECT 1 FROM revoked_tickets WHERE event_id = ? AND ticket_code = ?",
-            (attendee.event_id, attendee.ticket_code),
-        ).fetchone()
-        if revoked is not None:
+    @staticmethod
+    def _check_status(db: sqlite3.Connection, attendee) -> Resolution:
+        if revoked_tickets.is_revoked(db, attendee.event_id, attendee.ticket_code):
             return Resolution(attendee, Result.REVOKED, "This ticket has been revoked.")
         if attendee.status == "cancelled":
             return Resolution(attendee, Result.CANCELLED, "This ticket was cancelled.")
@@ -250,10 +221,12 @@ class CheckinDesk:
 
     # ---- decision and log --------------------------------------------------
 
-    def decide_in(self, s: Session, resolution: Resolution, direction: str, scanned: str) -> Decision:
-        """Decide and append the scan to the log inside the caller's transaction."""
+    def decide_in(self, s: Db, resolution: Resolution, direction: str, scanned: str) -> Decision:
+        """Decide and append the scan to the log inside the caller's transaction
+        (``s``: its session, or the sqlite3 connection under it)."""
         if direction not in (ENTRY, EXIT):
             raise ValueError(f"direction must be entry or exit, not {direction!r}")
+        db = raw(s)
         attendee = resolution.attendee
         first = None
         if resolution.refusal is not None:
@@ -261,7 +234,7 @@ class CheckinDesk:
         elif direction == ENTRY:
             if attendee.inside:
                 result = Result.ALREADY_CHECKED_IN
-                first = self._first_checkin(s, attendee)
+                first = self._first_checkin(db, attendee)
                 reason = "Already checked in" + (self._at(first) if first else ".")
             else:
                 result = Result.ADMITTED
@@ -275,23 +248,28 @@ class CheckinDesk:
             # No event: nothing to log against; the refusal says why.
             return Decision(result, reason, direction=direction)
 
-        checkin_id = self._append(s, attendee, direction, result.value, scanned)
+        checkin_id = self._append(db, attendee, direction, result.value, scanned)
         view = None
         if attendee is not None:
-            state = refresh_attendee(s, attendee.id)
+            state = refresh_attendee(db, attendee.id)
             view = replace(AttendeeView.of(attendee), inside=state.inside, checked_in=state.arrival_id is not None)
             if result == Result.ADMITTED and first is None:
-                first = self._checkin_time_and_door(s, state.arrival_id)
+                first = self._checkin_time_and_door(db, state.arrival_id)
         return Decision(result, reason, view, first, checkin_id, direction)
 
-    def _append(self, s: Session, attendee, kind: str, result: str, scanned: str,
+    def _append(self, db: sqlite3.Connection, attendee, kind: str, result: str, scanned: str,
                 undoes_id: str | None = None) -> str:
-        """Append one scan to the log and queue it for sync; returns its UUID."""
-        checkin = SimpleNamespace(
+        """Append one scan to the log and queue it for sync; returns its UUID.
+
+        The scan is built once, as the wire item the server will receive; the log
+        row is that item with the code as scanned.
+        """
+        scanned = scanned[:128]
+        item = outbox.new_checkin_item(
             id=str(uuid.uuid4()),
             event_id=self.event_id,
             attendee_id=attendee.id if attendee else None,
-            scanned_code=scanned[:128],
+            ticket_code=(attendee.ticket_code if attendee else None) or scanned,
             kind=kind,
             result=result,
             undoes_id=undoes_id,
@@ -299,26 +277,20 @@ class CheckinDesk:
             door=self.door,
             operator=self.operator,
             device_time=self.clock(),
-            duplicate=False,
-            flag="",
         )
-        values = [getattr(checkin, column) for column in LOG_COLUMNS]
-        values[LOG_COLUMNS.index("device_time")] = to_sqlite(checkin.device_time)
-        _db(s).execute(INSERT_LOG, values)
-        item = outbox.checkin_item(checkin, attendee.ticket_code if attendee else None)
-        outbox.enqueue(s, "checkin", checkin.id, item)
-        return checkin.id
+        checkins.insert_scan(db, item, scanned)
+        outbox.enqueue(db, outbox.CHECKIN, item.id, item)
+        return item.id
 
-    def _first_checkin(self, s: Session, attendee) -> FirstCheckin | None:
-        row = _db(s).execute("SELECT arrival_id FROM attendees WHERE id = ?", (attendee.id,)).fetchone()
-        return self._checkin_time_and_door(s, row[0] if row else None)
+    def _first_checkin(self, db: sqlite3.Connection, attendee) -> FirstCheckin | None:
+        return self._checkin_time_and_door(db, attendees.arrival_id(db, attendee.id))
 
     @staticmethod
-    def _checkin_time_and_door(s: Session, checkin_id: str | None) -> FirstCheckin | None:
+    def _checkin_time_and_door(db: sqlite3.Connection, checkin_id: str | None) -> FirstCheckin | None:
         if checkin_id is None:
             return None
-        row = _db(s).execute("SELECT device_time, door FROM checkins WHERE id = ?", (checkin_id,)).fetchone()
-        return FirstCheckin(from_sqlite(row[0]), row[1]) if row else None
+        found = checkins.time_and_door(db, checkin_id)
+        return FirstCheckin(*found) if found else None
 
     def _at(self, first: FirstCheckin) -> str:
         local = first.time.replace(tzinfo=timezone.utc).astimezone(self._zone)
@@ -329,46 +301,38 @@ class CheckinDesk:
         if self.event_id is None:
             return timezone.utc
         with self.replica.session(write=False) as s:
-            event = s.get(Event, self.event_id)
+            name = events.timezone_of(s, self.event_id)
         try:
-            return ZoneInfo(event.timezone) if event else timezone.utc
+            return ZoneInfo(name) if name else timezone.utc
         except (ZoneInfoNotFoundError, ValueError):
             return timezone.utc
 
-    def _undo_latest(self, s: Session, attendee) -> UndoOutcome:
-        scans = [
-            SimpleNamespace(id=row[0], kind=row[1], result=row[2], device_time=row[3], undoes_id=row[4])
-            for row in _db(s).execute(
-                "SELECT id, kind, result, device_time, undoes_id FROM checkins WHERE attendee_id = ?",
-                (attendee.id,),
-            )
-        ]
+    def _undo_latest(self, db: sqlite3.Connection, attendee) -> UndoOutcome:
+        scans = checkins.scans_of(db, attendee.id)
         target_id = replay(scans).last_effective_id
         if target_id is None:
             return UndoOutcome(False, f"{attendee.first_name} has no check-in to undo.", AttendeeView.of(attendee))
         target_result = next(scan.result for scan in scans if scan.id == target_id)
-        undo_id = self._append(s, attendee, UNDO, "undone", attendee.ticket_code, undoes_id=target_id)
-        state = refresh_attendee(s, attendee.id)
+        undo_id = self._append(db, attendee, UNDO, "undone", attendee.ticket_code, undoes_id=target_id)
+        state = refresh_attendee(db, attendee.id)
         view = replace(AttendeeView.of(attendee), inside=state.inside, checked_in=state.arrival_id is not None)
         what = "check-in" if target_result == ADMITTED else "check-out" if target_result == EXITED else "scan"
         return UndoOutcome(True, f"Undid the {what} of {view.full_name}.", view, undo_id)
 
-    def _lookup_attendee(self, s: Session, resolution: Resolution) -> LookupOutcome:
+    def _lookup_attendee(self, db: sqlite3.Connection, resolution: Resolution) -> LookupOutcome:
         attendee = resolution.attendee
-        scans = _db(s).execute(
-            "SELECT id, kind, result, device_time, door, duplicate, undoes_id FROM checkins "
-            "WHERE attendee_id = ? ORDER BY device_time, id",
-            (attendee.id,),
-        ).fetchall()
-        undone = {undoes_id for *_, undoes_id in scans if undoes_id}
+        scans = checkins.history(db, attendee.id)
+        undone = {scan.undoes_id for scan in scans if scan.undoes_id}
         history = [
-            ScanHistoryItem(id, kind, result, from_sqlite(time), door, bool(duplicate), id in undone)
-            for id, kind, result, time, door, duplicate, _ in scans
+            ScanHistoryItem(scan.id, scan.kind, scan.result, scan.device_time, scan.door, scan.duplicate,
+                            scan.id in undone)
+            for scan in scans
         ]
         if resolution.refusal is None:
-            reason = "Inside now." if attendee.inside else ("Checked in, left since." if attendee.arrival_id else "Not checked in yet.")
+            reason = ("Inside now." if attendee.inside
+                      else "Checked in, left since." if attendee.arrival_id else "Not checked in yet.")
         else:
             reason = resolution.reason
         return LookupOutcome(
-            AttendeeView.of(attendee), resolution.refusal, reason, self._first_checkin(s, attendee), history
+            AttendeeView.of(attendee), resolution.refusal, reason, self._first_checkin(db, attendee), history
         )

@@ -12,17 +12,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from sync.clock import utcnow
 from sync.export_csv import (
-    ATTENDEE_COLUMNS, CHECKIN_COLUMNS, attendee_order, attendee_row, checkin_order, checkin_row, write_csv,
+    ATTENDEE_COLUMNS,
+    CHECKIN_COLUMNS,
+    attendee_order,
+    attendee_row,
+    checkin_order,
+    checkin_row,
+    write_csv,
 )
 from sync.replica import Replica
-from sync.replica.models import Attendee, Checkin, Event, SyncState
+from sync.replica.models import Event
+from sync.replica.queries import attendees, checkins, events, raw, sync_state
+from sync.replica.queries.attendees import DETAIL_UPDATE_COLUMNS, FULL_UPDATE_COLUMNS
+from sync.replica.queries.attendees import ExistingAttendee as _Existing
 from sync.roster_csv import RosterFileError, RosterRow, RowError, parse_roster
 
 __all__ = ["ImportReport", "RosterFileError", "export_attendees", "export_checkins", "import_roster"]
@@ -44,24 +52,6 @@ class ImportReport:
     event_name: str | None = None
 
 
-class _Existing(NamedTuple):
-    """An attendee already in the replica, as the import compares it."""
-
-    id: str
-    first_name: str
-    last_name: str
-    email: str | None
-    ticket_code: str
-    status: str
-    ticket_type: str
-    plus_ones: int
-    merged_into_id: str | None
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-
 def import_roster(
     replica: Replica,
     source: Path | str | bytes,
@@ -80,9 +70,8 @@ def import_roster(
     parsed = parse_roster(source)
     event_name = " ".join((event_name or "").split()) or None
     with replica.session() as s:  # the write lock from here on: the roster cannot change under us
-        state = s.get(SyncState, "event_id")
-        event_id = state.value if state else None
-        existing = _existing_attendees(s, event_id) if event_id else {}
+        event_id = sync_state.get(s, "event_id")
+        existing = attendees.existing_by_code(s, event_id) if event_id else {}
         rows, email_errors = _without_email_conflicts(parsed.rows, existing)
         errors = sorted(parsed.errors + email_errors, key=lambda e: e.line)
         report = ImportReport(errors=errors, event_id=event_id)
@@ -109,15 +98,6 @@ def _name_of(source: Path | str | bytes) -> str:
 def _sqlite_datetime(moment: datetime) -> str:
     """A naive UTC datetime as SQLAlchemy's SQLite DateTime type stores it (rows are written raw)."""
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _existing_attendees(s: Session, event_id: str) -> dict[str, _Existing]:
-    # The driver's rows: at 100,000 attendees, ORM objects (or even SQLAlchemy rows) cost seconds here.
-    rows = s.connection().connection.driver_connection.execute(
-        f"SELECT {', '.join(_Existing._fields)} FROM attendees WHERE event_id = ?", (event_id,)
-    ).fetchall()
-    make = _Existing._make
-    return {row[4]: make(row) for row in rows}
 
 
 def _without_email_conflicts(
@@ -156,26 +136,21 @@ def _without_email_conflicts(
 
 def _ensure_event(s: Session, event_id: str | None, new_name: str | None, default_name: str) -> Event:
     """The current event; created (and made current) when there is none, renamed when asked."""
-    event = s.get(Event, event_id) if event_id else None
+    event = events.get(s, event_id)
     if event is None:
-        event = Event(id=event_id or str(uuid.uuid4()), name=(new_name or default_name)[:200])
-        s.add(event)
-        s.merge(SyncState(key="event_id", value=event.id))
+        event = events.create(s, event_id or str(uuid.uuid4()), (new_name or default_name)[:200])
+        sync_state.put(s, "event_id", event.id)
     elif new_name and event.name != new_name[:200]:
         event.name = new_name[:200]
-    s.flush()
+        s.flush()
     return event
 
 
 # ---- writing ----------------------------------------------------------------
 
-INSERT_COLUMNS = ("id", "event_id", "first_name", "last_name", "email", "ticket_code", "status", "ticket_type",
-                  "plus_ones", "is_walkin", "inside", "created_at", "updated_at")
-# Two kinds of update: setting a name or email re-indexes the row for search
-# (the trigger fires when those columns are set, even to the same value), so a
-# row whose name and email did not change sets only its other fields.
-FULL_UPDATE_COLUMNS = ("id", "first_name", "last_name", "email", "status", "ticket_type", "plus_ones", "updated_at")
-DETAIL_UPDATE_COLUMNS = ("id", "status", "ticket_type", "plus_ones", "updated_at")
+# The rows are tuples in the column order of sync.replica.queries.attendees: IMPORT_COLUMNS
+# for new attendees; FULL_UPDATE_COLUMNS when the name or email changed (the row is
+# re-indexed for search), DETAIL_UPDATE_COLUMNS when only the other fields did.
 # Rows per statement. SQLite's FTS5 flushes its pending index data at the end
 # of every statement that fires the search-index trigger, so one row per
 # statement is several times slower than a few hundred.
@@ -216,38 +191,21 @@ def _plan(rows: list[RosterRow], existing: dict[str, _Existing], columns: frozen
     return plan
 
 
-def _values_list(width: int, count: int) -> str:
-    one = "(" + ", ".join("?" * width) + ")"
-    return ", ".join([one] * count)
-
-
-def _insert_sql(count: int) -> str:
-    return f"INSERT INTO attendees ({', '.join(INSERT_COLUMNS)}) VALUES {_values_list(len(INSERT_COLUMNS), count)}"
-
-
-def _update_sql(columns: tuple[str, ...], count: int) -> str:
-    assignments = ", ".join(f"{name} = v.column{i}" for i, name in enumerate(columns, start=1) if i > 1)
-    return (
-        f"UPDATE attendees SET {assignments} FROM (VALUES {_values_list(len(columns), count)}) AS v "
-        "WHERE attendees.id = v.column1"
-    )
-
-
 def _write(s: Session, plan: _Plan, progress: Progress | None) -> None:
-    connection = s.connection()
+    db = raw(s)
     total = len(plan.inserts) + len(plan.full_updates) + len(plan.detail_updates) + plan.unchanged
     done = plan.unchanged
     reported = done
     if progress:
         progress(done, total)
-    for make_sql, batch in (
-        (_insert_sql, plan.inserts),
-        (partial(_update_sql, FULL_UPDATE_COLUMNS), plan.full_updates),
-        (partial(_update_sql, DETAIL_UPDATE_COLUMNS), plan.detail_updates),
+    for write, batch in (
+        (attendees.insert_rows, plan.inserts),
+        (partial(attendees.update_rows, columns=FULL_UPDATE_COLUMNS), plan.full_updates),
+        (partial(attendees.update_rows, columns=DETAIL_UPDATE_COLUMNS), plan.detail_updates),
     ):
         for start in range(0, len(batch), ROWS_PER_STATEMENT):
             chunk = batch[start:start + ROWS_PER_STATEMENT]
-            connection.exec_driver_sql(make_sql(len(chunk)), tuple(v for row in chunk for v in row))
+            write(db, chunk)
             done += len(chunk)
             if progress and (done - reported >= PROGRESS_EVERY or done == total):
                 progress(done, total)
@@ -259,18 +217,11 @@ def _write(s: Session, plan: _Plan, progress: Progress | None) -> None:
 def export_checkins(replica: Replica, path: Path | str) -> int:
     """Write the current event's whole check-in log, oldest first; return the number of rows."""
     with replica.session(write=False) as s:
-        event_id = _current_event(s)
-        undone = set(s.scalars(
-            select(Checkin.undoes_id).where(Checkin.event_id == event_id, Checkin.undoes_id.is_not(None))
-        ))
-        query = (
-            select(Checkin, Attendee.first_name, Attendee.last_name, Attendee.ticket_code)
-            .outerjoin(Attendee, Attendee.id == Checkin.attendee_id)
-            .where(Checkin.event_id == event_id)
-        )
+        event_id = sync_state.get(s, "event_id")
+        undone = checkins.undone_ids(s, event_id)
         rows = [
             checkin_row(c, f"{first or ''} {last or ''}".strip(), code or c.scanned_code, c.id in undone)
-            for c, first, last, code in s.execute(query)
+            for c, first, last, code in checkins.export_rows(s, event_id)
         ]
     return write_csv(path, CHECKIN_COLUMNS, sorted(rows, key=checkin_order))
 
@@ -281,20 +232,6 @@ def export_attendees(replica: Replica, path: Path | str) -> int:
     The first columns are the roster's, so the file can be imported again.
     A walk-in merged into an RSVP is kept, naming the ticket it was merged into.
     """
-    arrival = aliased(Checkin)
-    canonical = aliased(Attendee)
     with replica.session(write=False) as s:
-        event_id = _current_event(s)
-        query = (
-            select(Attendee, arrival.device_time, arrival.door, canonical.ticket_code)
-            .outerjoin(arrival, arrival.id == Attendee.arrival_id)
-            .outerjoin(canonical, canonical.id == Attendee.merged_into_id)
-            .where(Attendee.event_id == event_id)
-        )
-        rows = [attendee_row(*row) for row in s.execute(query)]
+        rows = [attendee_row(*row) for row in attendees.export_rows(s, sync_state.get(s, "event_id"))]
     return write_csv(path, ATTENDEE_COLUMNS, sorted(rows, key=attendee_order))
-
-
-def _current_event(s: Session) -> str | None:
-    state = s.get(SyncState, "event_id")
-    return state.value if state else None

@@ -13,9 +13,10 @@ A broad query (more than RANKED_LIMIT name matches, typically one or two
 letters) cannot be scored in time, so its name matches come in alphabetical
 order of the matching word instead: the index is walked one letter deeper at
 a time ("a" -> "aa", "ab", ...), and each slice small enough is sorted
-alphabetically (unscored); tier 4 is skipped when it would be as broad. Everything a user types is quoted before it reaches FTS5, so no query
-syntax gets through. Merged walk-ins are never returned: their canonical
-attendee is.
+alphabetically (unscored); tier 4 is skipped when it would be as broad.
+Everything a user types is quoted before it reaches FTS5, so no query syntax
+gets through. Merged walk-ins are never returned: their canonical attendee is.
+The SQL itself is in ``sync.replica.queries.attendee_search``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from kiosk.core.payload import clean
 from kiosk.core.results import AttendeeView
 from sync.replica import Replica
 from sync.replica.database import ReplicaError
+from sync.replica.queries import attendee_search as index
 from sync.roster_csv import CODE_PATTERN
 
 MAX_TEXT_CHARS = 200
@@ -41,7 +43,6 @@ RANKED_LIMIT = 1000
 WALK_DIGITS, WALK_LETTERS = "0123456789", "abcdefghijklmnopqrstuvwxyz"
 MAX_WALK_DEPTH = 3  # letters added to the typed word before giving up on alphabetical order
 WALK_SLICE_LIMIT = 2000  # sorting costs about 2 µs per matching document, scoring 10
-NAME_WEIGHT, EMAIL_WEIGHT = 10.0, 1.0
 
 MATCHED_CODE = "ticket_code"
 MATCHED_EMAIL = "email"
@@ -50,9 +51,6 @@ MATCHED_EMAIL_WORDS = "email_words"
 MATCHED_EMAIL_PREFIX = "email_prefix"
 
 Connection = sqlite3.Connection  # the driver's connection: see search()
-_COLUMNS = ("a.id, a.first_name, a.last_name, a.email, a.ticket_code, a.ticket_type, a.status, "
-            "a.plus_ones, a.is_walkin, a.inside, a.arrival_id")
-_ALPHABETICAL = "a.last_name COLLATE NOCASE, a.first_name COLLATE NOCASE, a.ticket_code"
 
 
 @dataclass(frozen=True)
@@ -88,13 +86,12 @@ def _search(conn: Connection, event_id: str, text: str, found: _Found) -> None:
         found.add(_by_code(conn, event_id, text), MATCHED_CODE)
     lowered = text.lower()
     if "@" in text and not found.full:
-        found.add(_query(conn, f"SELECT {_COLUMNS}, 0.0 FROM attendees a WHERE a.event_id = ? AND a.email = ? "
-                               "AND a.merged_into_id IS NULL", (event_id, lowered)), MATCHED_EMAIL)
+        found.add(index.by_email(conn, event_id, lowered), MATCHED_EMAIL)
     words = _words(text)
     if words and not found.full:
         _by_words(conn, event_id, words, found)
     if not found.full and not any(ch.isspace() for ch in text):
-        found.add(_by_email_prefix(conn, event_id, lowered, found.room), MATCHED_EMAIL_PREFIX)
+        found.add(index.by_email_prefix(conn, event_id, lowered, found.room), MATCHED_EMAIL_PREFIX)
 
 
 class _Found:
@@ -132,22 +129,9 @@ def _view(columns) -> AttendeeView:
                         inside=bool(inside), checked_in=arrival_id is not None)
 
 
-def _query(conn: Connection, sql: str, params: tuple) -> list[tuple]:
-    return conn.execute(sql, params).fetchall()
-
-
 def _by_code(conn: Connection, event_id: str, code: str) -> list[tuple]:
     # As typed first, then upper-cased (codes read aloud or typed by hand).
-    rows = _query(conn, f"SELECT {_COLUMNS}, 0.0 FROM attendees a WHERE a.event_id = ? AND a.ticket_code IN (?, ?) "
-                        "AND a.merged_into_id IS NULL", (event_id, code, code.upper()))
-    return sorted(rows, key=lambda row: row[4] != code)
-
-
-def _by_email_prefix(conn: Connection, event_id: str, prefix: str, room: int) -> list[tuple]:
-    # A range on the (event_id, email) index: every string that starts with the prefix sorts inside it.
-    return _query(conn, f"SELECT {_COLUMNS}, 0.0 FROM attendees a WHERE a.event_id = ? AND a.email >= ? "
-                        "AND a.email < ? AND a.merged_into_id IS NULL ORDER BY a.email LIMIT ?",
-                  (event_id, prefix, prefix + "\U0010ffff", room))
+    return sorted(index.by_codes(conn, event_id, code, code.upper()), key=lambda row: row[4] != code)
 
 
 # ---- the full-text index ------------------------------------------------------
@@ -178,39 +162,7 @@ def _in_name(phrases: list[str]) -> str:
 
 def _count(conn: Connection, match: str, at_most: int = RANKED_LIMIT + 1) -> int:
     """How many index rows match, counting no further than ``at_most`` (a broad count stops early)."""
-    return conn.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM attendee_search WHERE attendee_search MATCH ? LIMIT ?)",
-        (match, at_most),
-    ).fetchone()[0]
-
-
-def _ranked(conn: Connection, event_id: str, match: str, room: int) -> list[tuple]:
-    """Index matches by bm25 (name weighted over email), then alphabetically."""
-    return _query(conn, f"""
-        SELECT {_COLUMNS}, m.score
-        FROM (SELECT rowid, bm25(attendee_search, {NAME_WEIGHT}, {EMAIL_WEIGHT}) AS score
-              FROM attendee_search WHERE attendee_search MATCH ?) AS m
-        CROSS JOIN attendees a ON a.rowid = m.rowid
-        WHERE a.event_id = ? AND a.merged_into_id IS NULL
-        ORDER BY m.score, {_ALPHABETICAL}
-        LIMIT ?""", (match, event_id, room))
-
-
-def _alphabetical(conn: Connection, event_id: str, match: str, room: int) -> list[tuple]:
-    """Index matches alphabetically, unscored: a slice of a walk."""
-    return _query(conn, f"""
-        SELECT {_COLUMNS}, 0.0 FROM attendee_search s CROSS JOIN attendees a ON a.rowid = s.rowid
-        WHERE attendee_search MATCH ? AND a.event_id = ? AND a.merged_into_id IS NULL
-        ORDER BY {_ALPHABETICAL}
-        LIMIT ?""", (match, event_id, room))
-
-
-def _in_index_order(conn: Connection, event_id: str, match: str, room: int) -> list[tuple]:
-    """Matches too many to rank, in the index's own order; the last resort of a walk."""
-    return _query(conn, f"""
-        SELECT {_COLUMNS}, 0.0 FROM attendee_search s CROSS JOIN attendees a ON a.rowid = s.rowid
-        WHERE attendee_search MATCH ? AND a.event_id = ? AND a.merged_into_id IS NULL
-        LIMIT ?""", (match, event_id, room))
+    return index.count_matches(conn, match, at_most)
 
 
 def _by_words(conn: Connection, event_id: str, words: list[str], found: _Found) -> None:
@@ -219,15 +171,15 @@ def _by_words(conn: Connection, event_id: str, words: list[str], found: _Found) 
     if _count(conn, name_match) > RANKED_LIMIT:
         _walk(conn, event_id, phrases[:-1], words[-1], 0, found)
         if not found.full:  # words going on with a letter the walk does not try (ø, ł, ß, ...)
-            found.add(_in_index_order(conn, event_id, name_match, found.room), MATCHED_NAME)
+            found.add(index.in_index_order(conn, event_id, name_match, found.room), MATCHED_NAME)
         return
-    found.add(_ranked(conn, event_id, name_match, found.room), MATCHED_NAME)
+    found.add(index.ranked(conn, event_id, name_match, found.room), MATCHED_NAME)
     if found.full:
         return
     # Every word somewhere, but not all of them in the name: some only in the email.
     anywhere = " AND ".join(phrases)
     if _count(conn, anywhere) <= RANKED_LIMIT:
-        found.add(_ranked(conn, event_id, f"({anywhere}) NOT ({name_match})", found.room), MATCHED_EMAIL_WORDS)
+        found.add(index.ranked(conn, event_id, f"({anywhere}) NOT ({name_match})", found.room), MATCHED_EMAIL_WORDS)
 
 
 def _walk(conn: Connection, event_id: str, head: list[str], prefix: str, depth: int, found: _Found) -> None:
@@ -237,15 +189,15 @@ def _walk(conn: Connection, event_id: str, head: list[str], prefix: str, depth: 
     if count == 0:
         return
     if count <= WALK_SLICE_LIMIT:
-        found.add(_alphabetical(conn, event_id, match, found.room), MATCHED_NAME)
+        found.add(index.alphabetical(conn, event_id, match, found.room), MATCHED_NAME)
         return
     if depth >= MAX_WALK_DEPTH:  # still thousands of one name: no order is affordable
-        found.add(_in_index_order(conn, event_id, match, found.room), MATCHED_NAME)
+        found.add(index.in_index_order(conn, event_id, match, found.room), MATCHED_NAME)
         return
     whole_word = _in_name([*head, _phrase(prefix, prefix=False)])  # "li" itself before "lia", "lim", ...
     count = _count(conn, whole_word, WALK_SLICE_LIMIT + 1)
     if count:
-        rank = _alphabetical if count <= WALK_SLICE_LIMIT else _in_index_order
+        rank = index.alphabetical if count <= WALK_SLICE_LIMIT else index.in_index_order
         found.add(rank(conn, event_id, whole_word, found.room), MATCHED_NAME)
     # Names rarely hold digits: one query rules them all out before trying each letter.
     digits = " OR ".join(_phrase(prefix + digit) for digit in WALK_DIGITS)

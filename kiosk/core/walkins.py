@@ -9,15 +9,14 @@ from datetime import datetime
 from typing import Callable
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
 
 from kiosk.core.desk import CheckinDesk, Resolution
 from kiosk.core.payload import clean
 from kiosk.core.results import AttendeeView, Decision, Result
 from sync import outbox
-from sync.clock import utcnow
+from sync.clock import to_sqlite, utcnow
 from sync.replica import Replica
-from sync.replica.models import Attendee
+from sync.replica.queries import attendees, raw
 
 MAX_NAME_CHARS = 100
 # No 0/O or 1/I: badges get read aloud and typed by hand.
@@ -85,14 +84,9 @@ def register_walkin(
         return WalkinOutcome(False, "No event is loaded on this kiosk.")
     email = normalise_email(email)
     with replica.session() as s:
+        db = raw(s)
         if email:
-            existing = s.scalar(
-                select(Attendee).where(
-                    Attendee.event_id == desk.event_id,
-                    Attendee.email == email,
-                    Attendee.merged_into_id.is_(None),
-                )
-            )
+            existing = attendees.by_email(db, desk.event_id, email)
             if existing is not None:
                 return WalkinOutcome(
                     False,
@@ -100,27 +94,25 @@ def register_walkin(
                     existing=AttendeeView.of(existing),
                 )
         code = new_ticket_code()
-        while s.scalar(select(Attendee.id).where(Attendee.event_id == desk.event_id, Attendee.ticket_code == code)):
+        while attendees.code_in_event(db, desk.event_id, code):
             code = new_ticket_code()
         now = desk.clock()
-        attendee = Attendee(
+        # Built once, as the wire item the server will receive; the roster row is made from it.
+        walkin = outbox.new_walkin_item(
             id=str(uuid.uuid4()),
             event_id=desk.event_id,
             first_name=clean(first_name),
             last_name=clean(last_name),
             email=email,
-            status="confirmed",
             ticket_code=code,
             ticket_type=ticket_type,
             plus_ones=0,
-            is_walkin=True,
+            device_id=desk.device_id,
             created_at=now,
-            updated_at=now,
         )
-        s.add(attendee)
+        attendees.insert_walkin(db, walkin, to_sqlite(now))
         # Queued before its check-in: the server must know the walk-in first.
-        outbox.enqueue(s, "walkin", attendee.id, outbox.walkin_item(attendee, desk.device_id))
-        s.flush()
-        decision = desk.decide_in(s, Resolution(attendee), "entry", code)
+        outbox.enqueue(db, outbox.WALKIN, walkin.id, walkin)
+        decision = desk.decide_in(db, Resolution(attendees.by_id(db, walkin.id)), "entry", code)
     ok = decision.result == Result.ADMITTED
     return WalkinOutcome(ok, decision.reason, decision.attendee, decision)

@@ -181,7 +181,8 @@ def test_the_decision_is_committed_before_it_is_returned(desk, roster_replica):
 
     conn = sqlite3.connect(roster_replica.path)
     try:
-        assert conn.execute("select result from checkins where id = ?", (decision.checkin_id,)).fetchone() == ("admitted",)
+        stored = conn.execute("select result from checkins where id = ?", (decision.checkin_id,)).fetchone()
+        assert stored == ("admitted",)
         assert conn.execute("select count(*) from outbox where ref_id = ?", (decision.checkin_id,)).fetchone() == (1,)
     finally:
         conn.close()

@@ -42,9 +42,13 @@ def burst_then_kill(data_dir, kill_after: int) -> list[dict]:
                 # Mostly fresh tickets, some repeats and some garbage.
                 code = f"T-{rng.randrange(ATTENDEES):05d}" if rng.random() > 0.05 else "garbage code"
                 process.stdin.write(code + "\n")
-            process.stdin.close()
         except (BrokenPipeError, OSError):
             pass  # killed under our feet: expected
+        finally:
+            try:
+                process.stdin.close()
+            except OSError:
+                pass  # the rest of the burst had nowhere to go
 
     threading.Thread(target=feed, daemon=True).start()
     reported = []
@@ -54,6 +58,7 @@ def burst_then_kill(data_dir, kill_after: int) -> list[dict]:
             os.kill(process.pid, signal.SIGKILL)
             break
     process.wait(timeout=30)
+    process.stdout.close()
     assert process.returncode == -signal.SIGKILL
     return reported
 
