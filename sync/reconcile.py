@@ -18,21 +18,14 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Iterable
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from sync import wire
 from sync.ledger import refresh_attendee, replay
-from sync.replica.models import Attendee, Checkin, Event, OutboxItem, RevokedTicket, SigningKey
+from sync.replica.queries import attendees, checkins, events, outbox, raw, revoked_tickets, signing_keys
 
 log = logging.getLogger(__name__)
 
-# Columns the server owns; ``inside``/``arrival_id`` are the replica's own cache.
-_ATTENDEE_SERVER_COLUMNS = (
-    "event_id", "first_name", "last_name", "email", "status", "ticket_code", "ticket_type",
-    "plus_ones", "is_walkin", "merged_into_id", "created_at", "updated_at",
-)
 _FLAG_MAX = 64
 
 
@@ -48,7 +41,13 @@ class PushCounts:
 # ---- event and keys ------------------------------------------------------------
 
 
-def apply_event(s: Session, event: wire.Event) -> None:
+def _event_snapshot(s: Session, event_id: str) -> tuple:
+    return events.snapshot(s, event_id), signing_keys.of_event(s, event_id)
+
+
+def apply_event(s: Session, event: wire.Event) -> bool:
+    """Store the event and its signing keys; True when anything the replica held changed."""
+    before = _event_snapshot(s, event.id)
     row = {
         "id": event.id,
         "name": event.name,
@@ -58,45 +57,34 @@ def apply_event(s: Session, event: wire.Event) -> None:
         "status": event.status,
         "settings_json": json.dumps(event.settings, sort_keys=True),
     }
-    stmt = insert(Event).values(row)
-    s.execute(stmt.on_conflict_do_update(index_elements=["id"], set_={k: stmt.excluded[k] for k in row if k != "id"}))
-    listed = {key.key_id for key in event.signing_keys}
+    events.upsert(s, row)
     for key in event.signing_keys:
-        stmt = insert(SigningKey).values(
-            key_id=key.key_id, event_id=event.id, public_key=key.public_key, active=key.active
-        )
-        s.execute(stmt.on_conflict_do_update(
-            index_elements=["key_id"],
-            set_={"event_id": stmt.excluded.event_id, "public_key": stmt.excluded.public_key,
-                  "active": stmt.excluded.active},
-        ))
+        signing_keys.upsert(s, event.id, key.key_id, key.public_key, key.active)
     # A key the server no longer lists signs nothing valid any more.
-    s.execute(
-        update(SigningKey)
-        .where(SigningKey.event_id == event.id, SigningKey.key_id.not_in(listed), SigningKey.active.is_(True))
-        .values(active=False)
-    )
+    signing_keys.deactivate_unlisted(s, event.id, {key.key_id for key in event.signing_keys})
+    return _event_snapshot(s, event.id) != before
 
 
 # ---- roster --------------------------------------------------------------------
 
 
-_STAGING = "sync_staging_attendees"
-# Column order of the staging table: the plain fields, then the two times.
+# The wire fields of a staged row (sync.replica.queries.attendees.STAGED_COLUMNS), then the two times.
 _PLAIN_COLUMNS = ("id", "event_id", "first_name", "last_name", "email", "status", "ticket_code",
                   "ticket_type", "plus_ones", "is_walkin", "merged_into_id", "seq")
-_STAGED_COLUMNS = (*_PLAIN_COLUMNS[:-1], "server_seq", "created_at", "updated_at")
 _plain_fields = attrgetter(*_PLAIN_COLUMNS)  # one C call per row: 100,000 rows in an initial download
 
 
-def _db_time(moment: datetime, _cache: dict = {}) -> str:
+_time_texts: dict[datetime, str] = {}  # see _db_time
+
+
+def _db_time(moment: datetime) -> str:
     # The text SQLAlchemy's SQLite DateTime stores and parses back. Rows imported
     # together share their times, so a small cache saves most of the formatting.
-    text = _cache.get(moment)
+    text = _time_texts.get(moment)
     if text is None:
-        if len(_cache) > 10_000:
-            _cache.clear()
-        text = _cache[moment] = moment.isoformat(sep=" ", timespec="microseconds")
+        if len(_time_texts) > 10_000:
+            _time_texts.clear()
+        text = _time_texts[moment] = moment.isoformat(sep=" ", timespec="microseconds")
     return text
 
 
@@ -118,59 +106,36 @@ def upsert_attendees(s: Session, changes: list[wire.AttendeeChange]) -> set[str]
     for change in changes:  # a page may hold the same attendee twice: the later seq wins
         latest[change.id] = change
     changes = list(latest.values())
-    conn = s.connection()
-    columns = ", ".join(_STAGED_COLUMNS)
-    conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} ({columns})")
-    conn.exec_driver_sql(f"DELETE FROM temp.{_STAGING}")
-    placeholders = ", ".join("?" for _ in _STAGED_COLUMNS)
-    conn.exec_driver_sql(f"INSERT INTO temp.{_STAGING} VALUES ({placeholders})", [_staged_row(c) for c in changes])
+    conn = raw(s)
+    attendees.stage(conn, [_staged_row(c) for c in changes])
     _free_ticket_codes(conn)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in (*_ATTENDEE_SERVER_COLUMNS, "server_seq"))
-    # Unchanged rows are not rewritten (nor re-indexed for search).
-    changed = " OR ".join(f"attendees.{c} IS NOT excluded.{c}" for c in _ATTENDEE_SERVER_COLUMNS)
-    conn.exec_driver_sql(
-        f"INSERT INTO attendees ({columns}, inside) SELECT {columns}, 0 FROM temp.{_STAGING} WHERE true "
-        f"ON CONFLICT(id) DO UPDATE SET {updates} WHERE {changed}"
-    )
+    attendees.upsert_staged(conn)  # unchanged rows are not rewritten (nor re-indexed for search)
     touched: set[str] = set()
     for change in changes:
         if change.merged_into_id:
             touched |= repoint_checkins(s, change.id, change.merged_into_id)
     # Check-ins already in the log for attendees that just arrived (pulled before them).
-    touched.update(row[0] for row in conn.exec_driver_sql(
-        f"SELECT DISTINCT c.attendee_id FROM temp.{_STAGING} st JOIN checkins c ON c.attendee_id = st.id"
-    ))
-    conn.exec_driver_sql(f"DELETE FROM temp.{_STAGING}")
+    touched |= attendees.staged_with_checkins(conn)
+    attendees.clear_staged(conn)
     return touched
 
 
 def _free_ticket_codes(conn) -> None:
     """A local-only attendee holding a code the server gives to someone else keeps its
     check-ins but takes a suffixed code, so the server's row can be stored."""
-    clashes = conn.exec_driver_sql(
-        f"SELECT a.id, a.ticket_code, st.id FROM temp.{_STAGING} st JOIN attendees a "
-        "ON a.event_id = st.event_id AND a.ticket_code = st.ticket_code WHERE a.id != st.id"
-    ).all()
-    for attendee_id, code, owner in clashes:
+    for attendee_id, code, owner in attendees.staged_code_clashes(conn):
         moved = f"{code}#{attendee_id[:8]}"[:128]
         log.warning("ticket code %s is %s's on the server; local attendee %s now holds %s",
                     code, owner, attendee_id, moved)
-        conn.exec_driver_sql("UPDATE attendees SET ticket_code = ? WHERE id = ?", (moved, attendee_id))
+        attendees.set_ticket_code(conn, attendee_id, moved)
 
 
 def apply_revocations(s: Session, changes: list[wire.RevocationChange]) -> None:
     for change in changes:
         if change.revoked:
-            stmt = insert(RevokedTicket).values(
-                event_id=change.event_id, ticket_code=change.ticket_code, reason=change.reason
-            )
-            s.execute(stmt.on_conflict_do_update(
-                index_elements=["event_id", "ticket_code"], set_={"reason": stmt.excluded.reason}
-            ))
+            revoked_tickets.revoke(s, change.event_id, change.ticket_code, change.reason)
         else:
-            s.execute(delete(RevokedTicket).where(
-                RevokedTicket.event_id == change.event_id, RevokedTicket.ticket_code == change.ticket_code
-            ))
+            revoked_tickets.reinstate(s, change.event_id, change.ticket_code)
 
 
 def apply_roster_page(s: Session, page: wire.RosterPage) -> int:
@@ -190,14 +155,12 @@ def repoint_checkins(s: Session, from_id: str, to_id: str) -> set[str]:
     """Make the check-ins of a merged walk-in count for the canonical attendee."""
     if from_id == to_id:
         return set()
-    moved = s.execute(
-        update(Checkin).where(Checkin.attendee_id == from_id).values(attendee_id=to_id)
-    ).rowcount
+    moved = checkins.repoint(s, from_id, to_id)
     return {from_id, to_id} if moved else set()
 
 
 def merge_walkin(s: Session, walkin_id: str, canonical_id: str) -> set[str]:
-    s.execute(update(Attendee).where(Attendee.id == walkin_id).values(merged_into_id=canonical_id))
+    attendees.set_merged_into(s, walkin_id, canonical_id)
     return repoint_checkins(s, walkin_id, canonical_id) | {walkin_id, canonical_id}
 
 
@@ -214,12 +177,7 @@ def refresh_all(s: Session, attendee_ids: Iterable[str | None]) -> None:
         return
     for chunk in _chunks(ids, 5000):
         scans: dict[str, list] = {attendee_id: [] for attendee_id in chunk}
-        rows = s.execute(
-            select(Checkin.id, Checkin.attendee_id, Checkin.kind, Checkin.result, Checkin.device_time,
-                   Checkin.undoes_id, Checkin.duplicate)
-            .where(Checkin.attendee_id.in_(chunk))
-        ).all()
-        for row in rows:
+        for row in checkins.scans_of_attendees(s, chunk):
             scans[row.attendee_id].append(row)
         flag_changes, attendee_rows = [], []
         for attendee_id, attendee_scans in scans.items():
@@ -230,11 +188,11 @@ def refresh_all(s: Session, attendee_ids: Iterable[str | None]) -> None:
                     flag_changes.append({"id": scan.id, "duplicate": is_dup})
             attendee_rows.append({"id": attendee_id, "inside": state.inside, "arrival_id": state.arrival_id})
         if flag_changes:
-            s.execute(update(Checkin), flag_changes)
-        present = set(s.scalars(select(Attendee.id).where(Attendee.id.in_(chunk))).all())
+            checkins.update_by_id(s, flag_changes)
+        present = attendees.existing_ids(s, chunk)
         attendee_rows = [row for row in attendee_rows if row["id"] in present]
         if attendee_rows:
-            s.execute(update(Attendee), attendee_rows)
+            attendees.set_cached_states(s, attendee_rows)
 
 
 # ---- the check-in log ------------------------------------------------------------
@@ -247,7 +205,7 @@ def apply_checkin_page(s: Session, page: wire.CheckinPage) -> int:
         return 0
     known: dict[str, str | None] = {}
     for chunk in _chunks(list(entries), 5000):
-        known.update(s.execute(select(Checkin.id, Checkin.attendee_id).where(Checkin.id.in_(chunk))).all())
+        known.update(checkins.attendee_ids(s, chunk))
     touched: set[str | None] = set()
     new_rows, updates = [], []
     for entry in entries.values():
@@ -281,9 +239,9 @@ def apply_checkin_page(s: Session, page: wire.CheckinPage) -> int:
             })
             touched.add(entry.attendee_id)
     if new_rows:
-        s.execute(insert(Checkin).on_conflict_do_nothing(index_elements=["id"]), new_rows)
+        checkins.insert_pulled(s, new_rows)
     if updates:
-        s.execute(update(Checkin), updates)
+        checkins.update_by_id(s, updates)
     refresh_all(s, touched)
     return len(entries)
 
@@ -302,9 +260,7 @@ def apply_checkin_verdicts(s: Session, rows: list, verdicts: list[wire.CheckinVe
     Written with plain executemany: a 10,000-scan push is 10,000 rows of each table.
     """
     counts = PushCounts()
-    local = dict(s.execute(
-        select(Checkin.id, Checkin.attendee_id).where(Checkin.id.in_([v.id for v in verdicts]))
-    ).all())
+    local = checkins.attendee_ids(s, [v.id for v in verdicts])
     stored, flagged, repointed, sent, touched = [], [], [], [], set()
     sent_at = _db_time(now)
     for row, verdict in zip(rows, verdicts):
@@ -328,15 +284,14 @@ def apply_checkin_verdicts(s: Session, rows: list, verdicts: list[wire.CheckinVe
                     repointed.append((canonical, verdict.id))
                     touched.update((canonical, local[verdict.id]))
         sent.append((sent_at, row.attempts + 1, error, row.id))
-    conn = s.connection()
+    conn = raw(s)
     if stored:
-        conn.exec_driver_sql(
-            "UPDATE checkins SET server_seq = ?, server_received_at = ?, flag = ? WHERE id = ?", stored)
+        checkins.store_verdicts(conn, stored)
     if flagged:
-        conn.exec_driver_sql("UPDATE checkins SET flag = ? WHERE id = ?", flagged)
+        checkins.set_flags(conn, flagged)
     if repointed:
-        conn.exec_driver_sql("UPDATE checkins SET attendee_id = ? WHERE id = ?", repointed)
-    conn.exec_driver_sql("UPDATE outbox SET sent_at = ?, attempts = ?, last_error = ? WHERE id = ?", sent)
+        checkins.set_attendees(conn, repointed)
+    outbox.mark_sent(conn, sent)
     refresh_all(s, touched)
     return counts
 
@@ -344,7 +299,7 @@ def apply_checkin_verdicts(s: Session, rows: list, verdicts: list[wire.CheckinVe
 def apply_walkin_verdicts(s: Session, rows: list, verdicts: list[wire.WalkinVerdict], now: datetime) -> PushCounts:
     """Store the server's record of each walk-in; follow merges into an existing RSVP."""
     counts = PushCounts()
-    outbox_updates, touched = [], set()
+    outbox_updates, touched, sent_at = [], set(), _db_time(now)
     for row, verdict in zip(rows, verdicts):
         error = ""
         if verdict.status == "rejected":
@@ -359,34 +314,31 @@ def apply_walkin_verdicts(s: Session, rows: list, verdicts: list[wire.WalkinVerd
             if verdict.merged and canonical and canonical != verdict.id:
                 counts.merged += 1
                 touched |= merge_walkin(s, verdict.id, canonical)
-        outbox_updates.append({"id": row.id, "sent_at": now, "attempts": row.attempts + 1, "last_error": error})
-    s.execute(update(OutboxItem), outbox_updates)
+        outbox_updates.append((sent_at, row.attempts + 1, error, row.id))
+    outbox.mark_sent(s, outbox_updates)
     refresh_all(s, touched)
     return counts
 
 
 def mark_refused(s: Session, rows: list, reason: str, now: datetime) -> None:
     """Items that can never be accepted (invalid, or refused one by one): kept in the log, flagged, not retried."""
+    sent_at = _db_time(now)
     for row in rows:
-        s.execute(update(OutboxItem).where(OutboxItem.id == row.id).values(
-            sent_at=now, attempts=row.attempts + 1, last_error=f"refused: {reason}"[:2000]))
+        outbox.mark_refused(s, row.id, row.attempts + 1, sent_at, reason)
         if row.kind == "checkin":
-            s.execute(update(Checkin).where(Checkin.id == row.ref_id).values(flag="rejected:refused"))
+            checkins.set_flags(s, [("rejected:refused", row.ref_id)])
 
 
 def note_failure(s: Session, rows: list, error: str) -> None:
     """A push that got no verdict: the rows stay queued; remember why for the status screen."""
-    s.execute(
-        update(OutboxItem).where(OutboxItem.id.in_([r.id for r in rows]))
-        .values(attempts=OutboxItem.attempts + 1, last_error=error[:2000])
-    )
+    outbox.note_failure(s, [r.id for r in rows], error)
 
 
 # ---- helpers ---------------------------------------------------------------------
 
 
 def _exists(s: Session, attendee_id: str) -> bool:
-    return s.scalar(select(Attendee.id).where(Attendee.id == attendee_id)) is not None
+    return attendees.exists(s, attendee_id)
 
 
 def _chunks(items: list, size: int):

@@ -35,3 +35,11 @@ def upsert(session: Session, row: dict) -> None:
     stmt = insert(Event).values(row)
     session.execute(stmt.on_conflict_do_update(
         index_elements=["id"], set_={k: stmt.excluded[k] for k in row if k != "id"}))
+
+
+SELECT_SNAPSHOT = "SELECT name, venue_capacity, timezone, starts_at, status, settings_json FROM events WHERE id = ?"
+
+
+def snapshot(db: Db, event_id: str) -> tuple | None:
+    """Every column of the event but its id, as stored (to tell whether a download changed it)."""
+    return raw(db).execute(SELECT_SNAPSHOT, (event_id,)).fetchone()

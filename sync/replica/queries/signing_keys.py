@@ -9,6 +9,7 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from sync.replica.models import SigningKey
+from sync.replica.queries import Db, raw
 
 
 def active_keys(session: Session, event_id: str) -> dict[str, str]:
@@ -36,3 +37,10 @@ def deactivate_unlisted(session: Session, event_id: str, listed: Iterable[str]) 
                SigningKey.active.is_(True))
         .values(active=False)
     )
+
+
+def of_event(db: Db, event_id: str) -> list[tuple[str, str, bool]]:
+    """``(key_id, public_key, active)`` of every key of the event, by key id, as stored."""
+    return raw(db).execute(
+        "SELECT key_id, public_key, active FROM signing_keys WHERE event_id = ? ORDER BY key_id", (event_id,)
+    ).fetchall()
