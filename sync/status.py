@@ -7,11 +7,8 @@ Cursors are server sequence numbers, never device clocks.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from sync import outbox
 from sync.replica import Replica
-from sync.replica.models import SyncState
+from sync.replica.queries import outbox, sync_state
 
 # Connectivity as the engine last found it.
 ONLINE = "online"  # the last round went through
@@ -42,14 +39,13 @@ STATUS_KEYS = (K_SERVER, K_EVENT, K_DOOR, K_DEVICE, K_CONNECTIVITY, K_LAST_SYNC,
 
 def read_state(replica: Replica) -> dict[str, str]:
     with replica.session(write=False) as s:
-        rows = s.scalars(select(SyncState).where(SyncState.key.in_(STATUS_KEYS))).all()
-        return {row.key: row.value for row in rows}
+        return sync_state.values(s, STATUS_KEYS)
 
 
 def sync_status(replica: Replica) -> dict:
     """Everything about sync that ``kiosk status --json`` and the GUI show."""
-    state = read_state(replica)
-    with replica.session(write=False) as s:
+    with replica.session(write=False) as s:  # one read transaction: the count matches the state
+        state = sync_state.values(s, STATUS_KEYS)
         waiting = outbox.pending_count(s)
     offset = state.get(K_CLOCK_OFFSET)
     server = state.get(K_SERVER) or None
