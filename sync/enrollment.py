@@ -13,7 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import delete
 
-from sync.client import ApiClient, SyncError, normalise_server_url
+from sync.backends import K_BACKEND
+from sync.backends.base import CentralBackend
+from sync.backends.errors import SyncError
+from sync.backends.reference import ApiClient, ReferenceBackend
+from sync.client import normalise_server_url
 from sync.credentials import CredentialStore
 from sync.replica import Replica
 from sync.replica.models import SyncState
@@ -67,30 +71,37 @@ def enroll(
     credentials: CredentialStore | None = None,
     name: str | None = None,
     app_version: str = "",
+    backend: CentralBackend | None = None,
     client: ApiClient | None = None,
 ) -> Enrollment:
-    """Exchange the code for a device token, store it, and point the replica at the server's event."""
+    """Exchange the code for a device token, store it, and point the replica at the server's event.
+
+    ``backend`` (or the older ``client``, an :class:`ApiClient`) talks to the server; by default
+    the reference API at the code's server, closed afterwards.
+    """
     parsed = parse_enrollment(text, server)
     if parsed.server is None:
         raise EnrollmentError("Which server? Give its address (e.g. http://192.168.1.10:8000).", code="no_server")
-    own_client = client is None
-    client = client or ApiClient(parsed.server)
+    own_backend = backend is None and client is None
+    if backend is None:
+        backend = ReferenceBackend(client) if client is not None else ReferenceBackend.connect(parsed.server)
     try:
-        reply = client.enroll(parsed.code, replica.device_id, name or platform.node(), app_version)
+        grant = backend.enroll(parsed.code, device_id=replica.device_id, name=name or platform.node(),
+                               app_version=app_version)
     finally:
-        if own_client:
-            client.close()
-    store = credentials or CredentialStore(replica.path.parent, reply.device_id)
-    store.device_id = reply.device_id
-    store.save(reply.device_token)
-    previous = (replica.get_state(K_SERVER), replica.get_state(K_EVENT))
+        if own_backend:
+            backend.close()
+    store = credentials or CredentialStore(replica.path.parent, grant.device_id)
+    store.device_id = grant.device_id
+    store.save(grant.device_token)
+    previous = (replica.get_state(K_SERVER), replica.get_state(K_EVENT), replica.get_state(K_BACKEND) or backend.kind)
     with replica.session() as s:
-        if previous != (parsed.server, reply.event_id):
-            # Another server or event: its sequence numbers mean nothing here, start over.
+        if previous != (parsed.server, grant.event_id, backend.kind):
+            # Another server or event: its cursors mean nothing here, start over.
             s.execute(delete(SyncState).where(SyncState.key.in_(CURSOR_KEYS)))
         # Whatever went wrong before enrolling (no token, revoked) is history now.
         s.execute(delete(SyncState).where(SyncState.key.in_((K_CONNECTIVITY, K_LAST_ERROR, K_FAILURES))))
-        for key, value in ((K_SERVER, parsed.server), (K_EVENT, reply.event_id),
-                           (K_DEVICE, reply.device_id), (K_DOOR, reply.door)):
+        for key, value in ((K_SERVER, parsed.server), (K_EVENT, grant.event_id), (K_DEVICE, grant.device_id),
+                           (K_DOOR, grant.door), (K_BACKEND, backend.kind)):
             s.merge(SyncState(key=key, value=value))
-    return Enrollment(parsed.server, reply.device_id, reply.event_id, reply.door, reply.name, store.where)
+    return Enrollment(parsed.server, grant.device_id, grant.event_id, grant.door, grant.name, store.where)
