@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from sync.clock import to_sqlite, utcnow
-from sync.replica import open_replica
 from sync.replica.queries import outbox
+from tests.core import conftest as core
 
-
-@pytest.fixture
-def replica(tmp_path):
-    replica = open_replica(tmp_path / "data")
-    yield replica
-    replica.close()
+replica = core.replica  # the core tests' fixture: a fresh replica in tmp_path
 
 
 def queue(replica, *kinds):
