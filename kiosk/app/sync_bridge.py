@@ -38,12 +38,15 @@ class SyncBridge(QObject):
             self._engine = None
 
     def _on_engine_event(self, event) -> None:
-        # Runs on the engine's thread: only emit, never touch a widget.
-        if event.kind == "state_changed":
-            self.state_changed.emit(event.state or "", event.previous or "")
-        elif event.kind == "sync_started":
-            self.sync_started.emit()
-        elif event.kind == "progress":
-            self.sync_progressed.emit(event.phase, event.done, event.total)
-        elif event.kind == "sync_finished":
-            self.sync_finished.emit(event.report)
+        # Runs on the engine's thread: only emit (Qt queues it to the GUI thread), never touch a widget.
+        name, arguments = _ANNOUNCED_AS[event.kind]
+        getattr(self, name).emit(*arguments(event))
+
+
+# Each engine event kind, the signal that announces it and that signal's arguments.
+_ANNOUNCED_AS = {
+    "state_changed": ("state_changed", lambda event: (event.state or "", event.previous or "")),
+    "sync_started": ("sync_started", lambda _event: ()),
+    "progress": ("sync_progressed", lambda event: (event.phase, event.done, event.total)),
+    "sync_finished": ("sync_finished", lambda event: (event.report,)),
+}
