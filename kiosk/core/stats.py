@@ -15,9 +15,8 @@ def _bucket(moment: datetime) -> datetime:
 
 
 def replica_stats(replica: Replica) -> dict:
-    event_id = replica.get_state("event_id")
-    with replica.session(write=False) as s:
-        event = events.get(s, event_id)
+    with replica.session(write=False) as s:  # one read transaction: every figure from the same moment
+        event_id, event = events.current(s)
         db = raw(s)
         counts = attendees.headline_counts(db, event_id)
         arrivals = checkins.arrivals(db, event_id)

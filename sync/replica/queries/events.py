@@ -9,11 +9,20 @@ from sync.replica.models import Event
 from sync.replica.queries import Db, raw
 
 SELECT_TIMEZONE = "SELECT timezone FROM events WHERE id = ?"
+# The kiosk's current event is the one sync_state names (key "event_id", sync.status.K_EVENT).
+CURRENT_EVENT_KEY = "event_id"
 
 
 def get(session: Session, event_id: str | None) -> Event | None:
     """The event as an ORM row (None when there is no such event, or no id)."""
     return session.get(Event, event_id) if event_id else None
+
+
+def current(session: Session) -> tuple[str | None, Event | None]:
+    """The current event's id (None when the kiosk has none) and its row (None until it is stored)."""
+    event_id = raw(session).execute("SELECT value FROM sync_state WHERE key = ?", (CURRENT_EVENT_KEY,)).fetchone()
+    event_id = event_id[0] if event_id else None
+    return event_id, get(session, event_id)
 
 
 def timezone_of(db: Db, event_id: str) -> str | None:

@@ -28,3 +28,18 @@ def test_put_get_values_delete(replica):
         assert sync_state.values(conn, ("a", "b", "c")) == {"c": "3"}
     finally:
         conn.close()
+
+
+def test_the_current_event(replica):
+    from sync.replica.queries import events
+    from tests.core.conftest import add_event
+
+    with replica.session(write=False) as s:
+        assert events.current(s) == (None, None)
+    replica.set_state("event_id", "evt-9")
+    with replica.session(write=False) as s:
+        assert events.current(s) == ("evt-9", None)  # named, not downloaded yet
+    add_event(replica, "evt-9", "Nine")
+    with replica.session(write=False) as s:
+        event_id, event = events.current(s)
+        assert event_id == "evt-9" and event.name == "Nine"
