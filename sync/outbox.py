@@ -23,6 +23,8 @@ from sync.replica.queries import outbox as outbox_table
 
 CHECKIN = "checkin"
 WALKIN = "walkin"
+_CHECKIN_FIELDS = frozenset(wire.CheckinItem.model_fields)
+_WALKIN_FIELDS = frozenset(wire.WalkinItem.model_fields)
 # The wire fields a log row carries under the same name (all but ticket_code).
 _CHECKIN_LOG_FIELDS = tuple(name for name in wire.CheckinItem.model_fields if name != "ticket_code")
 _WALKIN_ATTENDEE_FIELDS = tuple(name for name in wire.WalkinItem.model_fields if name != "device_id")
@@ -32,13 +34,21 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() + "Z" if moment else None
 
 
+def _exactly(fields: dict, expected: frozenset, model: type) -> None:
+    # model_construct would drop a misspelt field and leave a missing one unset: refuse both.
+    if fields.keys() != expected:
+        raise TypeError(f"{model.__name__} fields wrong: {sorted(fields.keys() ^ expected)}")
+
+
 def new_checkin_item(**fields) -> wire.CheckinItem:
-    """A check-in item from its fields (all of ``wire.CheckinItem``'s, ``device_time`` a naive UTC datetime)."""
+    """A check-in item from exactly its fields (``device_time`` a naive UTC datetime), not validated."""
+    _exactly(fields, _CHECKIN_FIELDS, wire.CheckinItem)
     return wire.CheckinItem.model_construct(**fields)
 
 
 def new_walkin_item(**fields) -> wire.WalkinItem:
-    """A walk-in item from its fields (all of ``wire.WalkinItem``'s, ``created_at`` a naive UTC datetime)."""
+    """A walk-in item from exactly its fields (``created_at`` a naive UTC datetime), not validated."""
+    _exactly(fields, _WALKIN_FIELDS, wire.WalkinItem)
     return wire.WalkinItem.model_construct(**fields)
 
 

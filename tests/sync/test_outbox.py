@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
+import pytest
+
 from kiosk.core.desk import CheckinDesk
 from kiosk.core.walkins import register_walkin
 from sync import outbox, wire
@@ -67,3 +69,12 @@ def test_items_built_from_a_log_row_and_an_attendee_row(replica):
     walkin = json.loads(outbox.payload(outbox.walkin_item(attendee, "dev-1")))
     assert list(walkin) == list(wire.WalkinItem.model_fields)
     wire.WalkinItem.model_validate(walkin)
+
+
+def test_an_item_with_a_field_missing_or_misspelt_is_refused():
+    fields = dict(id="a-1", event_id="evt-1", first_name="Ada", last_name="L", email=None, ticket_code="W-ABC",
+                  ticket_type="Walk-in", plus_ones=0, device_id="dev-1")
+    with pytest.raises(TypeError, match="created_at"):
+        outbox.new_walkin_item(**fields)
+    with pytest.raises(TypeError, match="created_on"):
+        outbox.new_walkin_item(created_on=None, **fields)
