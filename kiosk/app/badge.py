@@ -12,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import qrcode
-from qrcode.constants import ERROR_CORRECT_M
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
@@ -26,6 +25,7 @@ from PySide6.QtGui import (
     QPdfWriter,
     QPen,
 )
+from qrcode.constants import ERROR_CORRECT_M
 
 from kiosk.core.results import AttendeeView
 

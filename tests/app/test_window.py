@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QDialogButtonBox
 from sqlalchemy import select
 
 from kiosk.app.main import display_available
-from kiosk.app.shell import KioskApp
 from kiosk.app.pin import LOCKOUT_SECONDS, MAX_WRONG, PinGate
+from kiosk.app.shell import KioskApp
 from kiosk.app.window import DASHBOARD, DESK, DOOR
 from kiosk.app.workers import SerialWorker
 from sync.replica.models import Checkin

@@ -33,7 +33,6 @@ from kiosk.app.dashboard.live import ReplicaStatsPoller, ServerStatsStream, Stre
 from kiosk.app.staff.attendee_detail import event_zone
 from kiosk.app.staff.style import AMBER_TEXT, use_base_font
 
-
 STREAM_LOOKUP_EVERY_S = 30  # how often a refresh may look for an enrollment made since
 
 
@@ -48,7 +47,8 @@ class FigureTile(QFrame):
         super().__init__(parent)
         self.setObjectName(object_name)
         self.setFrameShape(QFrame.StyledPanel)
-        self.setStyleSheet(f"QFrame#{object_name} {{ background: white; border: 1px solid #cfd8dc; border-radius: 8px; }}")
+        self.setStyleSheet(
+            f"QFrame#{object_name} {{ background: white; border: 1px solid #cfd8dc; border-radius: 8px; }}")
         self.title_label = QLabel(title)
         self.title_label.setFont(theme.font(13, bold=True))
         self.title_label.setStyleSheet(f"color: {theme.MUTED}; border: none;")
@@ -135,7 +135,8 @@ class Dashboard(QWidget):
         tiles = QGridLayout()
         tiles.setHorizontalSpacing(12)
         tiles.addWidget(self.arrived_tile, 0, 0)
-        for column, tile in enumerate((self.inside_tile, self.walkins_tile, self.duplicates_tile, self.waiting_tile), 1):
+        small_tiles = (self.inside_tile, self.walkins_tile, self.duplicates_tile, self.waiting_tile)
+        for column, tile in enumerate(small_tiles, 1):
             tiles.addWidget(tile, 0, column)
         tiles.setColumnStretch(0, 2)
         for column in range(1, 5):

@@ -94,7 +94,8 @@ class DoorScreen(QWidget):
             button.setStyleSheet(
                 f"QPushButton {{ background: #ffffff; color: {theme.NEUTRAL}; border: 2px solid #b0bec5;"
                 f" border-radius: 8px; }}"
-                f"QPushButton:checked {{ background: {checked_colour}; color: #ffffff; border-color: {checked_colour}; }}"
+                f"QPushButton:checked {{ background: {checked_colour}; color: #ffffff;"
+                f" border-color: {checked_colour}; }}"
             )
         self.entry_button.setChecked(True)
         self.direction_group = QButtonGroup(self)

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from kiosk.app import ops, theme
 from kiosk.app.staff.errors import message_for
-from kiosk.app.staff.style import HEADING_PT, use_base_font
 from kiosk.app.staff.status_words import status_colour, status_words
+from kiosk.app.staff.style import HEADING_PT, use_base_font
 from kiosk.core.desk import ENTRY, EXIT, LookupOutcome, ScanHistoryItem, UndoOutcome
 from kiosk.core.results import AttendeeView, Decision
 
@@ -321,7 +321,8 @@ class AttendeeDetail(QWidget):
         self.facts["ticket"].setText(view.ticket_code)
         extra = f", +{view.plus_ones} guest{'s' if view.plus_ones != 1 else ''}" if view.plus_ones else ""
         self.facts["type"].setText(f"{view.ticket_type}{extra}")
-        lookup = self._lookup if self._lookup and self._lookup.attendee and self._lookup.attendee.id == view.id else None
+        looked_up = self._lookup
+        lookup = looked_up if looked_up and looked_up.attendee and looked_up.attendee.id == view.id else None
         self.facts["state"].setText(lookup.reason if lookup else "…")
         if lookup and lookup.first_checkin:
             first = lookup.first_checkin
@@ -341,7 +342,8 @@ class AttendeeDetail(QWidget):
                 notes.append("undone")
             if item.duplicate:
                 notes.append("duplicate (counted once)")
-            scan = f"{KIND_WORDS.get(item.kind, item.kind)} — {RESULT_WORDS.get(item.result, item.result.replace('_', ' '))}"
+            result = RESULT_WORDS.get(item.result, item.result.replace("_", " "))
+            scan = f"{KIND_WORDS.get(item.kind, item.kind)} — {result}"
             cells = (local_time(item.time, self._zone), scan, item.door or "—", ", ".join(notes))
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)

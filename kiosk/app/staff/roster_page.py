@@ -240,7 +240,8 @@ class RosterPage(QWidget):
         if len(errors) > len(shown):
             self.errors_table.setItem(len(shown), 0, QTableWidgetItem("…"))
             self.errors_table.setItem(
-                len(shown), 1, QTableWidgetItem(f"and {len(errors) - len(shown)} more (run `kiosk import-roster` to list them all)")
+                len(shown), 1,
+                QTableWidgetItem(f"and {len(errors) - len(shown)} more (run `kiosk import-roster` to list them all)")
             )
         self.errors_table.setVisible(bool(errors))
 

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QLineEdit,
 
 from kiosk.app import ops, theme
 from kiosk.app.staff.errors import message_for
-from kiosk.app.staff.style import AMBER_TEXT, TABLE_PT, use_base_font
 from kiosk.app.staff.status_words import status_colour, status_words
+from kiosk.app.staff.style import AMBER_TEXT, TABLE_PT, use_base_font
 from kiosk.core.results import AttendeeView
 
 DEBOUNCE_MS = 100

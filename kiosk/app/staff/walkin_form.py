@@ -24,8 +24,8 @@ from kiosk.app import ops, theme
 from kiosk.app.staff.badge_panel import BadgePanel
 from kiosk.app.staff.dialogs import Dialogs
 from kiosk.app.staff.errors import message_for
-from kiosk.app.staff.style import AMBER_TEXT, use_base_font
 from kiosk.app.staff.status_words import status_words
+from kiosk.app.staff.style import AMBER_TEXT, use_base_font
 from kiosk.core.results import AttendeeView, Decision
 
 FIELDS = ("first_name", "last_name", "email")

@@ -34,7 +34,8 @@ def test_door_camera_decoder_and_sounds_are_saved(qtbot, page, services, tmp_pat
     with qtbot.waitSignal(page.settings_saved, timeout=15_000) as saved:
         qtbot.mouseClick(page.save_button, Qt.LeftButton)
     settings = saved.args[0]
-    assert (settings.door_name, settings.camera, settings.decoder, settings.sounds) == ("North entrance", 1, "pyzbar", False)
+    saved = (settings.door_name, settings.camera, settings.decoder, settings.sounds)
+    assert saved == ("North entrance", 1, "pyzbar", False)
     assert services.settings is settings
     on_disk = tomllib.loads((tmp_path / "config.toml").read_text(encoding="utf-8"))
     assert on_disk == {"door_name": "North entrance", "camera": 1, "decoder": "pyzbar", "sounds": False}
