@@ -1,19 +1,22 @@
-"""Starting the app: parse the options, wire every object explicitly, run, shut down cleanly.
+"""Starting the app: take the parsed options, wire every object explicitly, run, shut down cleanly.
 
-``kiosk`` without a sub-command lands here (see ``kiosk/cli.py``). Nothing is
-found through globals: :class:`KioskApp` builds the replica, the workers, the
-desk, the sync engine and the screens, and hands each screen the
-:class:`~kiosk.app.services.Services` it needs.
+``kiosk`` without a sub-command lands here, its options parsed by the one parser
+of the command line (``kiosk/cli/parser.py``). Nothing is found through globals:
+:class:`~kiosk.app.shell.KioskApp` builds the session, the workers, the sync
+engine and the screens, and hands each screen what it needs.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.cli.parser import AppOptions
 
 log = logging.getLogger(__name__)
 
@@ -25,26 +28,6 @@ NO_DISPLAY_MESSAGE = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="kiosk",
-        description="Start the check-in app (door screen, staff desk, dashboard).",
-    )
-    parser.add_argument("--demo", action="store_true",
-                        help="run a built-in demo event with a local server, and write printable demo tickets")
-    parser.add_argument("--screenshot", type=Path, metavar="FILE.png",
-                        help="render the main window after start-up to a PNG file and exit")
-    parser.add_argument("--camera", metavar="SRC",
-                        help="camera number, video file or folder of images (default: the 'camera' setting)")
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--kiosk", dest="kiosk_mode", action="store_const", const=True,
-                      help="full screen and locked on the door screen (staff PIN to leave)")
-    mode.add_argument("--windowed", dest="kiosk_mode", action="store_const", const=False,
-                      help="a normal window with the staff desk and dashboard a click away")
-    parser.add_argument("--verbose", action="store_true", help="debug detail in the log, and a copy on stderr")
-    return parser
-
-
 def display_available(environ=os.environ, platform: str = sys.platform) -> bool:
     """Whether Qt can open a window; on Linux without one, Qt would abort the process."""
     if not platform.startswith("linux"):
@@ -52,44 +35,50 @@ def display_available(environ=os.environ, platform: str = sys.platform) -> bool:
     return bool(environ.get("QT_QPA_PLATFORM") or environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
 
 
-def run_app(argv: list[str], data_dir: Path | None = None) -> int:
-    """The GUI's entry point; returns the process exit status."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, or a usage error already printed by argparse
-        return int(exc.code or 0)
+def run_app(options: "AppOptions | list[str]", data_dir: Path | None = None) -> int:
+    """The GUI's entry point; returns the process exit status.
+
+    ``options``: as ``kiosk`` parsed them (:class:`kiosk.cli.parser.AppOptions`), or the
+    command line's words to parse (``data_dir`` then overrides ``--data-dir``).
+    """
+    from kiosk.cli.parser import AppOptions, parse_app_options
+
+    if not isinstance(options, AppOptions):
+        try:
+            options = parse_app_options(list(options), data_dir)
+        except SystemExit as exc:  # --help, or a usage error already printed by argparse
+            return int(exc.code or 0)
     if not display_available():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return EXIT_USAGE
 
     from kiosk.config import ConfigError, load_settings
 
-    overrides = {"camera": args.camera, "kiosk_mode": args.kiosk_mode}
+    overrides = {"data_dir": options.data_dir, "camera": options.camera, "kiosk_mode": options.kiosk_mode}
     try:
-        settings = load_settings({"data_dir": data_dir, **overrides})
+        settings = load_settings(overrides)
     except ConfigError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
     from kiosk.logs import setup_logging
 
-    setup_logging(settings, verbose=args.verbose)
+    setup_logging(settings, verbose=options.verbose)
     demo = None
     try:
-        if args.demo:
+        if options.demo:
             from kiosk.demo import DemoError, start_demo
 
             print("Setting up the demo event and its local server…", flush=True)
             try:
-                demo = start_demo(data_dir if data_dir is not None else settings.data_dir / "demo")
+                demo = start_demo(options.data_dir if options.data_dir is not None else settings.data_dir / "demo")
             except DemoError as exc:
                 print(f"kiosk: {exc}", file=sys.stderr)
                 return EXIT_ERROR
             print(demo.announcement())
             settings = dataclasses.replace(settings, data_dir=demo.data_dir, server_url=demo.server_url,
                                            door_name=demo.door)
-        return _run(settings, screenshot=args.screenshot, demo=demo)
+        return _run(settings, screenshot=options.screenshot, demo=demo)
     except KeyboardInterrupt:
         return 130
     finally:

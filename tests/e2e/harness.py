@@ -1,8 +1,8 @@
 """The real pieces, wired for tests: the reference server over real HTTP on loopback, and kiosks.
 
-:class:`LiveServer` runs ``sync.server.create_app`` under uvicorn in a thread
-and can be stopped and started again on the same port and database (the Wi-Fi
-dies, the Wi-Fi returns). :class:`Kiosk` is one enrolled replica with its desk
+:class:`LiveServer` runs ``sync.server.create_app`` in a
+:class:`~sync.server.thread.ServerThread` and can be stopped and started again
+on the same port and database (the Wi-Fi dies, the Wi-Fi returns). :class:`Kiosk` is one enrolled replica with its desk
 and its sync engine, exactly as the app wires them.
 """
 
@@ -25,7 +25,7 @@ from sync.enrollment import enroll
 from sync.replica import Replica, open_replica
 from sync.server import admin
 from sync.server.app import ServerSettings, create_app
-from tests.sync.server.support import UvicornThread, free_port
+from sync.server.thread import ServerThread, free_port
 
 
 def roster_csv(rows: list[dict]) -> bytes:
@@ -44,13 +44,13 @@ class LiveServer:
         self.db_url = f"sqlite:///{db_path}"
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._serving: UvicornThread | None = None
+        self._serving: ServerThread | None = None
         self.db = admin.open_database(self.db_url)
         self.admin_token = admin.new_admin_token(self.db, "tests")
 
     def start(self) -> "LiveServer":
         app = create_app(self.db_url, ServerSettings(stream_poll_seconds=0.2))
-        self._serving = UvicornThread(app, self.port).start(timeout=10)
+        self._serving = ServerThread(app, self.port).start(timeout=10)
         return self
 
     def stop(self) -> None:

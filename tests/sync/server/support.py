@@ -5,17 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
-import uvicorn
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -23,15 +20,10 @@ from sync.clock import utcnow
 from sync.server import admin
 from sync.server.app import ServerSettings, create_app
 from sync.server.database import normalise_url
+from sync.server.thread import ServerThread, free_port
 
 REPO = Path(__file__).resolve().parents[3]
 POSTGRES_ENV = "KIOSK_TEST_POSTGRES_URL"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # ---- databases ---------------------------------------------------------------------------
@@ -59,29 +51,6 @@ class PostgresSchema:
 # ---- the server ----------------------------------------------------------------------------
 
 
-class UvicornThread:
-    """An ASGI app served by uvicorn in a daemon thread on 127.0.0.1:``port``."""
-
-    def __init__(self, app, port: int):
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1)
-        self.port = port
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name=f"server-{port}", daemon=True)
-
-    def start(self, timeout: float = 15) -> "UvicornThread":
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start on port {self.port}")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(10)
-
-
 class LiveServer:
     """``create_app`` under uvicorn in a thread, on a free port of 127.0.0.1."""
 
@@ -92,7 +61,7 @@ class LiveServer:
         self.app = create_app(db_url, settings or ServerSettings(stream_poll_seconds=0.1, stream_heartbeat_seconds=0.5))
         self.db = self.app.state.db
         self.admin_token = admin.new_admin_token(self.db, "tests")
-        self._serving = UvicornThread(self.app, self.port)
+        self._serving = ServerThread(self.app, self.port)
 
     def start(self) -> "LiveServer":
         self._serving.start()

@@ -6,13 +6,7 @@ import argparse
 import sys
 import threading
 
-from kiosk.cli import EXIT_ERROR, EXIT_OK, CliError, cli_settings, print_json
-
-
-def _open(args):
-    from sync.replica import open_replica
-
-    return open_replica(args.data_dir)
+from kiosk.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, kiosk_session, print_json
 
 
 def _progress_printer(stream=sys.stderr):
@@ -65,72 +59,72 @@ def _adopt_door(settings, door: str) -> None:
 def cmd_enroll(args) -> int:
     from sync.client import SyncError
     from sync.credentials import CredentialError
-    from sync.engine import SyncEngine
     from sync.enrollment import enroll
 
     text = args.code or args.payload
     if not text:
-        raise CliError("give the enrollment code (--code CODE) or the enrollment QR text", 2)
-    # IT provisions the server in the config file; --server (or the QR text) overrides it.
-    settings = cli_settings()
-    server = args.server or settings.server_url or None
-    replica = _open(args)
-    try:
-        enrollment = enroll(replica, text, server, name=args.name or None)
-    except CredentialError as exc:
-        raise CliError(f"enrolled, but the device token could not be stored: {exc}") from exc
-    except SyncError as exc:
-        raise CliError(f"enrollment failed: {exc}") from exc
-    _adopt_door(settings, enrollment.door)
-    result = {
-        "server": enrollment.server,
-        "device_id": enrollment.device_id,
-        "event_id": enrollment.event_id,
-        "door": enrollment.door,
-        "token_stored_in": enrollment.token_stored_in,
-        "download": None,
-    }
-    if not args.json:
-        print(f"Enrolled as {enrollment.device_id} for event {enrollment.event_id}"
-              f"{' at ' + enrollment.door if enrollment.door else ''}; token kept in {enrollment.token_stored_in}.")
-    status = EXIT_OK
-    if not args.no_download:
-        engine = SyncEngine(replica)
+        raise CliError("give the enrollment code (--code CODE) or the enrollment QR text", EXIT_USAGE)
+    with kiosk_session(args) as session:
+        # IT provisions the server in the config file; --server (or the QR text) overrides it.
+        server = args.server or session.settings.server_url or None
         try:
-            report = engine.download(None if args.json else _progress_printer())
-        finally:
-            engine.close()
-        result["download"] = report.to_json()
-        if not report.ok:
-            status = EXIT_ERROR
-            print(f"kiosk: the download failed: {report.error} (run `kiosk sync --once` to try again)",
-                  file=sys.stderr)
-        elif not args.json:
-            print(f"Ready: {report.roster_changes} roster entries, {report.checkins_pulled} check-ins downloaded.")
+            enrollment = enroll(session.replica, text, server, name=args.name or None)
+        except CredentialError as exc:
+            raise CliError(f"enrolled, but the device token could not be stored: {exc}") from exc
+        except SyncError as exc:
+            raise CliError(f"enrollment failed: {exc}") from exc
+        _adopt_door(session.settings, enrollment.door)
+        result = {
+            "server": enrollment.server,
+            "device_id": enrollment.device_id,
+            "event_id": enrollment.event_id,
+            "door": enrollment.door,
+            "token_stored_in": enrollment.token_stored_in,
+            "download": None,
+        }
+        if not args.json:
+            print(f"Enrolled as {enrollment.device_id} for event {enrollment.event_id}"
+                  f"{' at ' + enrollment.door if enrollment.door else ''}; token kept in {enrollment.token_stored_in}.")
+        status = EXIT_OK
+        if not args.no_download:
+            report = _engine(session).download(None if args.json else _progress_printer())
+            result["download"] = report.to_json()
+            if not report.ok:
+                status = EXIT_ERROR
+                print(f"kiosk: the download failed: {report.error} (run `kiosk sync --once` to try again)",
+                      file=sys.stderr)
+            elif not args.json:
+                print(f"Ready: {report.roster_changes} roster entries, {report.checkins_pulled} check-ins downloaded.")
     if args.json:
         print_json(result)
     return status
 
 
-def cmd_sync(args) -> int:
-    from sync.engine import SyncEngine
+def _engine(session, **options):
+    """The session's sync engine (closed with the session); an error when not enrolled."""
+    from kiosk import __version__
 
-    replica = _open(args)
-    engine = SyncEngine(replica, interval=args.interval)
-    if args.once:
-        try:
-            report = engine.sync_once()
-        finally:
-            engine.close()
-        if args.json:
-            print_json(report.to_json())
-        elif report.ok:
-            print(_describe(report))
-        else:
-            print(f"kiosk: sync failed ({report.connectivity}): {report.error}", file=sys.stderr)
-            print(f"{report.waiting_to_sync} waiting to sync; nothing was lost.", file=sys.stderr)
-        return EXIT_OK if report.ok else EXIT_ERROR
-    return _run_until_interrupted(engine, args.json)
+    engine = session.make_engine(app_version=__version__, **options)
+    if engine is None:
+        raise CliError("this kiosk is not enrolled with a server: run `kiosk enroll` first")
+    return engine
+
+
+def cmd_sync(args) -> int:
+    options = {"interval": args.interval} if args.interval is not None else {}
+    with kiosk_session(args) as session:
+        engine = _engine(session, **options)
+        if not args.once:
+            return _run_until_interrupted(engine, args.json)
+        report = engine.sync_once()
+    if args.json:
+        print_json(report.to_json())
+    elif report.ok:
+        print(_describe(report))
+    else:
+        print(f"kiosk: sync failed ({report.connectivity}): {report.error}", file=sys.stderr)
+        print(f"{report.waiting_to_sync} waiting to sync; nothing was lost.", file=sys.stderr)
+    return EXIT_OK if report.ok else EXIT_ERROR
 
 
 def _run_until_interrupted(engine, as_json: bool) -> int:
@@ -165,9 +159,7 @@ def _run_until_interrupted(engine, as_json: bool) -> int:
             pass
     except KeyboardInterrupt:
         pass
-    finally:
-        engine.close()
-    return EXIT_OK
+    return EXIT_OK  # the session stops and closes the engine
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -194,5 +186,6 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     )
     sub.add_argument("--once", action="store_true", help="one round, then exit (status 1 if it failed)")
     sub.add_argument("--json", action="store_true", help="print reports as JSON (one object per line when running)")
-    sub.add_argument("--interval", type=float, default=5.0, help="seconds between rounds (default 5)")
+    sub.add_argument("--interval", type=float, default=None,
+                     help="seconds between rounds (default: the 'sync_interval_seconds' setting, 5)")
     sub.set_defaults(handler=cmd_sync)

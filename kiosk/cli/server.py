@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk.cli import EXIT_OK, EXIT_USAGE, CliError, print_json
+from kiosk.cli.common import EXIT_OK, EXIT_USAGE, CliError, print_json
 
 DB_HELP = "the server database: sqlite:///path.db (or a file path) or postgresql://user:password@host/db"
 
@@ -68,10 +68,12 @@ def cmd_create_event(args) -> int:
     finally:
         db.dispose()
     if args.json:
-        print_json({"event": event.model_dump(mode="json"), "roster": imported.model_dump(mode="json") if imported else None})
+        print_json({"event": event.model_dump(mode="json"),
+                    "roster": imported.model_dump(mode="json") if imported else None})
         return EXIT_OK
     if imported is not None:
-        print(f"Roster: {imported.created} attendees imported, {len(imported.problems)} bad row(s) skipped.", file=sys.stderr)
+        print(f"Roster: {imported.created} attendees imported, {len(imported.problems)} bad row(s) skipped.",
+              file=sys.stderr)
     print(event.id)
     return EXIT_OK
 
@@ -132,7 +134,8 @@ def cmd_devices(args) -> int:
     finally:
         db.dispose()
     if args.json:
-        print_json([{k: (v.isoformat() + "Z" if hasattr(v, "isoformat") else v) for k, v in d.items()} for d in devices])
+        print_json([{k: (v.isoformat() + "Z" if hasattr(v, "isoformat") else v) for k, v in d.items()}
+                    for d in devices])
         return EXIT_OK
     if not devices:
         print(f"No kiosk is enrolled for event {args.event}.", file=sys.stderr)
@@ -186,7 +189,8 @@ def add_commands(subparsers) -> None:
 
     run = commands.add_parser("run", help="serve the API (uvicorn)")
     run.add_argument("--db", required=True, help=DB_HELP)
-    run.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for the LAN)")
+    run.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default 127.0.0.1; 0.0.0.0 for the LAN)")
     run.add_argument("--port", type=int, default=8080)
     run.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     run.set_defaults(handler=cmd_run)
@@ -207,7 +211,8 @@ def add_commands(subparsers) -> None:
     code.add_argument("--door", default="", help="the door the kiosk will stand at")
     code.add_argument("--name", default="", help="a name for the kiosk")
     code.add_argument("--ttl-minutes", type=int, default=60 * 24, help="how long the code stays valid (default 1 day)")
-    code.add_argument("--server", default=None, metavar="URL", help="the server's URL, put in the QR code with the code")
+    code.add_argument("--server", default=None, metavar="URL",
+                      help="the server's URL, put in the QR code with the code")
     code.add_argument("--qr", type=Path, default=None, metavar="FILE.png", help="also write an enrollment QR code")
     code.add_argument("--json", action="store_true")
     code.set_defaults(handler=cmd_enrollment_code)

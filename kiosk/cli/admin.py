@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from kiosk.cli import EXIT_USAGE, CliError, cli_settings, print_json
+from kiosk.cli.common import EXIT_USAGE, CliError, cli_settings, print_json
 from kiosk.config import (
     SETTING_NAMES,
     ConfigError,

@@ -1,10 +1,10 @@
-"""Scanner commands: decode the QR codes in image files, without a display or a camera."""
+"""``kiosk decode``: decode the QR codes in image files, without a display or a camera."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.cli import EXIT_OK, CliError, cli_settings, print_json
+from kiosk.cli.common import EXIT_OK, CliError, cli_settings, print_json
 
 
 def _decoder_name(args) -> str:

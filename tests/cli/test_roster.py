@@ -1,0 +1,54 @@
+"""kiosk import-roster and export (kiosk/cli/roster.py)."""
+
+import csv
+import json
+
+from kiosk.cli import EXIT_ERROR, EXIT_OK, EXIT_REFUSED
+
+
+def _rows(path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_export(loaded, tmp_path):
+    loaded("checkin", "TKT-0001")
+    loaded("checkin", "TKT-0001")
+    status, out, _ = loaded("export", "checkins", tmp_path / "log.csv")
+    assert status == EXIT_OK
+    assert len(_rows(tmp_path / "log.csv")) == 2
+    status, out, _ = loaded("export", "attendees", tmp_path / "people.csv")
+    assert len(_rows(tmp_path / "people.csv")) == 4
+
+
+def test_bad_rows_import_nothing_unless_skip_invalid(kiosk, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "first_name,last_name,email,ticket_code\n"
+        "Ada,Lovelace,ada@example.org,TKT-1\n"
+        ",NoFirst,nofirst@example.org,TKT-2\n"
+        "Bad,Email,not-an-email,TKT-3\n"
+        "Good,Row,good@example.org,TKT-4\n",
+        encoding="utf-8",
+    )
+    status, _, err = kiosk("import-roster", path)
+    assert status == EXIT_ERROR
+    assert ":3:" in err and ":4:" in err and "nothing was imported" in err
+    assert "Traceback" not in err
+    assert kiosk("checkin", "TKT-1")[0] == EXIT_ERROR  # no event: nothing was imported
+
+    status, out, err = kiosk("import-roster", path, "--skip-invalid")
+    assert status == EXIT_OK and "2 new" in out and "2 bad row" in out
+    assert kiosk("checkin", "TKT-4")[0] == EXIT_OK
+
+
+def test_reimport_updates_never_duplicates(loaded, roster_file):
+    loaded("checkin", "TKT-0001")
+    roster = roster_file.read_text(encoding="utf-8")
+    roster_file.write_text(roster.replace("Grace,Hopper,grace@example.org,TKT-0002,,",
+                                          "Grace,Hopper,grace@example.org,TKT-0002,cancelled,"), encoding="utf-8")
+    status, out, _ = loaded("import-roster", roster_file)
+    assert status == EXIT_OK and "0 new, 1 updated, 3 unchanged" in out
+    assert loaded("checkin", "TKT-0002", "--json")[0] == EXIT_REFUSED
+    stats = json.loads(loaded("status", "--json")[1])
+    assert stats["arrived"] == 1 and stats["expected"] == 1  # Ada's check-in kept, Grace cancelled

@@ -1,0 +1,64 @@
+"""kiosk checkin, undo, lookup, search and walkin (kiosk/cli/scan.py)."""
+
+import json
+
+from kiosk.cli import EXIT_OK, EXIT_REFUSED
+
+
+def test_checkin_json_and_exit_statuses(loaded):
+    status, out, _ = loaded("checkin", "TKT-0001", "--door", "Door 2", "--json")
+    first = json.loads(out)
+    assert status == EXIT_OK
+    assert first["result"] == "admitted" and first["attendee"]["full_name"] == "Ada Lovelace"
+    assert first["first_checkin"]["door"] == "Door 2"
+
+    status, out, _ = loaded("checkin", "TKT-0001", "--json")
+    again = json.loads(out)
+    assert status == EXIT_REFUSED and again["result"] == "already_checked_in"
+    assert again["first_checkin"] == first["first_checkin"] and again["reason"]
+
+    for code, result in [("TKT-0003", "cancelled"), ("TKT-0004", "waitlisted"), ("NOPE-1", "unknown_code"),
+                         ("not a code", "malformed")]:
+        status, out, _ = loaded("checkin", code, "--json")
+        assert (status, json.loads(out)["result"]) == (EXIT_REFUSED, result)
+
+    status, out, _ = loaded("checkin", "TKT-0001", "--exit")
+    assert status == EXIT_OK and out.startswith("GREEN Ada Lovelace")
+    status, out, _ = loaded("status", "--json")
+    assert json.loads(out)["inside"] == 0 and json.loads(out)["arrived"] == 1
+
+
+def test_undo_lookup_search(loaded):
+    loaded("checkin", "TKT-0002")
+    status, out, _ = loaded("lookup", "TKT-0002", "--json")
+    found = json.loads(out)
+    assert status == EXIT_OK and found["attendee"]["inside"] and len(found["history"]) == 1
+
+    status, out, _ = loaded("undo", "TKT-0002")
+    assert status == EXIT_OK and "Grace Hopper" in out
+    status, out, _ = loaded("lookup", "TKT-0002", "--json")
+    found = json.loads(out)
+    assert not found["attendee"]["inside"] and [h["undone"] for h in found["history"]] == [True, False]
+
+    status, out, _ = loaded("search", "jose nun", "--json")
+    assert status == EXIT_OK and [a["ticket_code"] for a in json.loads(out)] == ["TKT-0004"]
+    status, out, _ = loaded("search", "grace@example.org", "--json")
+    assert [a["full_name"] for a in json.loads(out)] == ["Grace Hopper"]
+
+
+def test_walkin_and_duplicate_email(loaded):
+    status, out, _ = loaded("walkin", "--first-name", "Katherine", "--last-name", "Johnson",
+                            "--email", "kj@example.org", "--json")
+    created = json.loads(out)
+    assert status == EXIT_OK and created["created"] and created["decision"]["result"] == "admitted"
+
+    status, out, _ = loaded("walkin", "--first-name", "Ada", "--email", "ADA@example.org", "--json")
+    offered = json.loads(out)
+    assert status == EXIT_REFUSED and not offered["created"]
+    assert offered["existing"]["ticket_code"] == "TKT-0001"
+
+    status, _, err = loaded("walkin", "--first-name", "X", "--email", "not-an-email")
+    assert status == 2 and "e-mail" in err
+
+    stats = json.loads(loaded("status", "--json")[1])
+    assert stats["walkins"] == 1 and stats["arrived"] == 1 and stats["waiting_to_sync"] == 2
