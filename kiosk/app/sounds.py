@@ -47,6 +47,7 @@ class SoundPlayer:
         self._effects: dict = {}
         self._command: list[str] | None = None
         self._child: subprocess.Popen | None = None
+        self._stopping: list[subprocess.Popen] = []  # terminated players not yet reaped
         self.backend = "none"
         if enabled and self.files:
             self._choose_backend()
@@ -101,9 +102,16 @@ class SoundPlayer:
         child, self._child = self._child, None
         if child is not None and child.poll() is None:
             child.terminate()
+            self._stopping.append(child)  # reaped later: never wait for a player on the GUI thread
         # poll() reaps a finished player so no zombie is left behind.
-        if child is not None:
-            child.poll()
+        self._stopping = [old for old in self._stopping if old.poll() is None]
 
     def close(self) -> None:
         self._stop_child()
+        for child in self._stopping:  # at exit only: a terminated player is gone within milliseconds
+            try:
+                child.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        self._stopping = []
