@@ -71,6 +71,8 @@ class CentralBackend(ABC):
     kind: ClassVar[str]  # stored in the replica's sync state when enrolling
     max_batch: ClassVar[int] = 1  # items one push request carries
     max_page: ClassVar[int] = 1000  # items one page may be asked for
+    # time.monotonic() by which the engine's round must end: no request may last beyond it.
+    round_deadline: float | None = None
 
     @classmethod
     @abstractmethod

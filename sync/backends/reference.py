@@ -24,7 +24,14 @@ from sync.backends.errors import (
     ServerError,
     SyncError,
 )
-from sync.backends.http import DEFAULT_TIMEOUT, HttpReply, JsonHttp, normalise_server_url
+from sync.backends.http import (
+    DEFAULT_TIMEOUT,
+    MAX_REPLY_BYTES,
+    REQUEST_SECONDS,
+    HttpReply,
+    JsonHttp,
+    normalise_server_url,
+)
 from sync.clock import utcnow
 
 log = logging.getLogger(__name__)
@@ -46,17 +53,21 @@ class ApiClient:
         clock: Callable[[], datetime] = utcnow,
         transport: httpx.BaseTransport | None = None,
         user_agent: str = "checkin-kiosk",
+        request_seconds: float = REQUEST_SECONDS,
+        max_reply_bytes: int = MAX_REPLY_BYTES,
     ):
         self.server_url = normalise_server_url(server_url, wire.API_PREFIX)
         self.clock = clock
         self.requests = 0  # calls made, for benchmarks and status
         self.clock_offset: float | None = None  # seconds: server clock minus ours, at the last reply
         self.last_server_time: datetime | None = None
+        self.deadline: float | None = None  # time.monotonic() no request may last beyond (the round's end)
         headers = {"User-Agent": user_agent, "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self._http = JsonHttp(self.server_url + wire.API_PREFIX, where=self.server_url, headers=headers,
-                              timeout=timeout, transport=transport)
+                              timeout=timeout, transport=transport, request_seconds=request_seconds,
+                              max_reply_bytes=max_reply_bytes)
 
     def close(self) -> None:
         self._http.close()
@@ -119,7 +130,7 @@ class ApiClient:
     def _call(self, method: str, path: str, model: type[T], *, json: Any = None, params: dict | None = None) -> T:
         sent_at = self.clock()
         self.requests += 1
-        reply = self._http.request(method, path, json=json, params=params)
+        reply = self._http.request(method, path, json=json, params=params, deadline=self.deadline)
         received_at = self.clock()
         status, body = reply.status, reply.body
         if not isinstance(body, dict) or "success" not in body:
@@ -188,6 +199,14 @@ class ReferenceBackend(CentralBackend):
         return self.api.requests
 
     @property
+    def round_deadline(self) -> float | None:
+        return self.api.deadline
+
+    @round_deadline.setter
+    def round_deadline(self, value: float | None) -> None:
+        self.api.deadline = value
+
+    @property
     def clock_offset(self) -> float | None:
         return self.api.clock_offset
 
@@ -243,8 +262,12 @@ def _auth_message(exc: wire.WireError) -> str:
 
 
 def check_page(page, cursor: int) -> None:
-    """A page must move forward and be in order, or applying it could skip changes."""
+    """A page must move forward, be in order and stay within the server's newest change,
+    or applying it could skip changes (a cursor from the far future stops pulling for good)."""
     seqs = [item.seq for item in page.items]
+    if page.next_cursor > page.high_water_seq or any(seq > page.high_water_seq for seq in seqs):
+        raise BadReplyError("The server's cursor is beyond its own newest change; not applying the page.",
+                            code="bad_reply")
     if any(seq <= cursor for seq in seqs) or seqs != sorted(seqs):
         raise BadReplyError("The server sent changes out of order; not applying them.", code="bad_reply")
     if seqs and page.next_cursor != seqs[-1]:

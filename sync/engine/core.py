@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from datetime import datetime
 from typing import Callable
 
@@ -31,7 +32,7 @@ from sync.engine.heartbeat import HEARTBEAT_EVERY, HeartbeatStage
 from sync.engine.pull import CHECKINS as CHECKIN_FEED
 from sync.engine.pull import ROSTER as ROSTER_FEED
 from sync.engine.pull import EventStage, FeedStage
-from sync.engine.push import CHECKINS, WALKINS, PushStage
+from sync.engine.push import CHECKINS, WALKINS, PushStage, held_back_error
 from sync.engine.report import Listener, SyncEvent, SyncReport
 from sync.engine.schedule import RoundScheduler
 from sync.engine.stage import Round, Stage
@@ -61,6 +62,7 @@ PAGE_SIZE = wire.MAX_PAGE_LIMIT
 LIVE_PAGE_SIZE = 1000
 BATCH_SIZE = wire.MAX_BATCH_ITEMS
 MAX_BACKOFF = 60.0
+ROUND_SECONDS = 300.0  # a round that takes longer stops (its pages so far are kept) and goes on next time
 
 
 class SyncEngine:
@@ -84,6 +86,7 @@ class SyncEngine:
         live_page_size: int = LIVE_PAGE_SIZE,
         batch_size: int = BATCH_SIZE,
         max_backoff: float = MAX_BACKOFF,
+        round_seconds: float = ROUND_SECONDS,
         heartbeat_every: float = HEARTBEAT_EVERY,
         app_version: str = "",
         clock: Callable[[], datetime] = utcnow,
@@ -95,6 +98,7 @@ class SyncEngine:
         self.live_page_size = max(1, min(live_page_size, self.page_size))
         self.batch_size = max(1, batch_size)
         self.max_backoff = max_backoff
+        self.round_seconds = round_seconds
         self.app_version = app_version
         self.clock = clock
         self._credentials = credentials
@@ -174,6 +178,7 @@ class SyncEngine:
             backend, requests_before = None, 0
             try:
                 backend = self.backend()
+                backend.round_deadline = time.monotonic() + self.round_seconds
                 requests_before = backend.requests
                 event_id = self.replica.get_state(K_EVENT)
                 if not event_id:
@@ -187,6 +192,9 @@ class SyncEngine:
                 for stage in self.stages:
                     if stage.part not in skipped:
                         stage.run(rnd)
+                refused = held_back_error(report)
+                if refused is not None:
+                    raise refused
                 report.ok = True
             except SyncError as exc:
                 report.error = str(exc)
@@ -204,6 +212,7 @@ class SyncEngine:
                 report.error = f"unexpected error ({type(exc).__name__}); details are in the log file"
                 report.connectivity = DEGRADED
             if backend is not None:
+                backend.round_deadline = None
                 report.requests = backend.requests - requests_before
                 report.clock_offset_seconds = backend.clock_offset
             report.finished_at = self.clock()

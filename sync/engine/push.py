@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from sync import wire
 from sync.backends.base import CentralBackend
-from sync.backends.errors import RequestRefusedError, SyncError
+from sync.backends.errors import BadReplyError, RequestRefusedError, SyncError
 from sync.engine.report import SyncEvent, SyncReport
 from sync.engine.stage import Round
 from sync.reconcile import PushCounts, apply_checkin_verdicts, apply_walkin_verdicts, mark_refused, note_failure
@@ -141,7 +141,7 @@ class PushStage:
             if exc.code not in (wire.E_VALIDATION, wire.E_PAYLOAD_TOO_LARGE):
                 _note_failure(rnd, rows, exc)
                 raise
-            self._split(rnd, rows, items)
+            self._split(rnd, rows, items, exc)
             return
         except SyncError as exc:
             _note_failure(rnd, rows, exc)
@@ -151,18 +151,33 @@ class PushStage:
         self.spec.tally(rnd.report, counts, items, verdicts)
         _count_rejections(counts, rnd.report)
 
-    def _split(self, rnd: Round, rows: list, items: list) -> None:
-        """A batch the server refused as a whole: halve it until the bad item is alone."""
+    def _split(self, rnd: Round, rows: list, items: list, refusal: RequestRefusedError) -> None:
+        """A batch the server refused as a whole: halve it until the bad item is alone.
+
+        A refusal of the whole request is not a verdict on any item (a proxy, or a server
+        that misbehaves, may refuse anything): an item refused alone stays queued, is
+        counted as held back, and is sent again next round.
+        """
         if len(items) == 1:
-            rnd.report.rejected += 1
-            rnd.report.rejections.append(f"{self.spec.kind} {rows[0].ref_id}: refused by the server")
-            with rnd.replica.session() as s:
-                mark_refused(s, rows, "refused by the server as malformed", rnd.clock())
+            rnd.report.held_back += 1
+            rnd.report.rejections.append(f"{self.spec.kind} {rows[0].ref_id}: the server refused the request "
+                                         "holding it; kept queued, to be sent again")
+            _note_failure(rnd, rows, refusal)
             return
         half = len(items) // 2
         for part_rows, part_items in ((rows[:half], items[:half]), (rows[half:], items[half:])):
             self._deliver(rnd, part_rows, part_items,
                           lambda part=part_items: self.spec.send(rnd.backend, rnd.event_id, part))
+
+
+def held_back_error(report: SyncReport) -> SyncError | None:
+    """After the push: items the server refused without a verdict each make the round degraded."""
+    if not report.held_back:
+        return None
+    return BadReplyError(
+        f"The server refused {report.held_back} queued item(s) as a whole request, without a verdict on "
+        "each; they stay queued and will be sent again. If this goes on, the server or a proxy on the way "
+        "does not take what this kiosk sends.", code="refused_whole")
 
 
 def _note_failure(rnd: Round, rows: list, exc: SyncError) -> None:
@@ -188,4 +203,4 @@ def _first_problem(exc: Exception) -> str:
     return str(exc)[:200]
 
 
-__all__ = ["CHECKINS", "WALKINS", "OutboxKind", "PushStage"]
+__all__ = ["CHECKINS", "WALKINS", "OutboxKind", "PushStage", "held_back_error"]

@@ -25,6 +25,7 @@ class SyncReport:
     checkins_pushed: int = 0
     duplicates: int = 0  # pushed check-ins the server counts as duplicates
     rejected: int = 0  # pushed items the server refused (kept locally, flagged)
+    held_back: int = 0  # items in a request the server refused as a whole: still queued, sent again later
     roster_changes: int = 0
     checkins_pulled: int = 0
     checkins_changed: int = 0  # pushed check-ins whose verdict changed the local log (flag, duplicate, attendee)

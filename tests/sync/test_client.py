@@ -194,3 +194,15 @@ def test_server_addresses_are_normalised(given, expected):
 def test_bad_server_addresses_are_refused(bad):
     with pytest.raises(SyncError):
         normalise_server_url(bad)
+
+
+def test_a_cursor_beyond_the_servers_newest_change_is_refused(server):
+    far = {"items": [], "next_cursor": 10**12, "has_more": False, "high_water_seq": 40}
+    server.replies["/api/v1/events/ev1/checkins"] = Reply(envelope(far))
+    with client_for(server) as client, pytest.raises(BadReplyError, match="beyond its own newest change"):
+        client.checkin_page("ev1", 3)
+    entry = {"type": "revocation", "seq": 50, "event_id": "ev1", "ticket_code": "X"}
+    server.replies["/api/v1/events/ev1/attendees"] = Reply(envelope(
+        {"items": [entry], "next_cursor": 50, "has_more": False, "high_water_seq": 40}))
+    with client_for(server) as client, pytest.raises(BadReplyError):
+        client.roster_page("ev1", 3)

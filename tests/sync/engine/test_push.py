@@ -109,7 +109,7 @@ def test_concurrent_rounds_and_scans_push_each_checkin_once(server, event_id, ki
     assert len(ids) == len(set(ids)) == 40
 
 
-def test_a_batch_refused_as_a_whole_is_split_until_the_bad_item_is_alone(server, event_id, kiosk):
+def test_a_batch_refused_as_a_whole_is_split_and_the_item_refused_alone_stays_queued(server, event_id, kiosk):
     from kiosk.core.desk import CheckinDesk
     from tests.sync.scripted_server import envelope
 
@@ -131,9 +131,13 @@ def test_a_batch_refused_as_a_whole_is_split_until_the_bad_item_is_alone(server,
                             batch_size=4)
         report = engine.sync_once(pull=False)
         engine.close()
-    assert report.ok, report.error
-    assert report.checkins_pushed == 5 and report.rejected == 1
+    # The others go through; a refusal of the whole request is no verdict on the item left alone:
+    # it stays queued (sent again next round) and the server is reported as misbehaving.
+    assert not report.ok and "stay queued" in report.error
+    assert report.checkins_pushed == 5 and report.rejected == 0 and report.held_back == 1
+    assert report.waiting_to_sync == 1
     with kiosk.replica.session(write=False) as s:
         assert all(s.get(Checkin, i).server_seq is not None for i in good)
-        assert s.get(Checkin, bad).flag == "rejected:refused"
-        assert s.scalar(select(OutboxItem.id).where(OutboxItem.sent_at.is_(None))) is None
+        assert s.get(Checkin, bad).flag == ""
+        waiting = s.execute(select(OutboxItem.ref_id, OutboxItem.last_error).where(OutboxItem.sent_at.is_(None))).all()
+    assert [ref for ref, _ in waiting] == [bad] and "bad door" in waiting[0][1]
