@@ -11,7 +11,9 @@ import logging
 import logging.handlers
 import re
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from kiosk.config import Settings
 
@@ -68,22 +70,23 @@ def _mark(handler: logging.Handler) -> logging.Handler:
     return handler
 
 
-def setup_logging(settings: Settings, *, verbose: bool = False) -> Path | None:
+def setup_logging(settings: Settings, *, verbose: bool = False, stderr_fallback: bool = True,
+                  capture_warnings: bool = True) -> Path | None:
     """Send the app's logs to ``<log_dir>/kiosk.log`` (rotated); return that path.
 
     ``verbose`` adds debug detail and a copy on stderr. When the log folder cannot
-    be created, logs go to stderr only and the return value is ``None``: logging
-    must never be the reason the app does not start.
+    be created, logs go to stderr only (or, without ``stderr_fallback``, nowhere)
+    and the return value is ``None``: logging must never be the reason the app
+    does not start.
     """
     root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, _OURS, False)]:
-        root.removeHandler(handler)
-        handler.close()
+    remove_logging()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     # Libraries that log every request or job at INFO: only their problems, unless asked.
     for noisy in ("httpx", "httpcore", "apscheduler", "alembic", "PIL", "urllib3", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
-    logging.captureWarnings(True)
+    if capture_warnings:
+        logging.captureWarnings(True)
 
     path: Path | None = Path(settings.log_dir) / LOG_FILENAME
     problem = None
@@ -99,10 +102,41 @@ def setup_logging(settings: Settings, *, verbose: bool = False) -> Path | None:
     except OSError as exc:
         problem = f"cannot write the log file {path} ({exc.strerror}); logging to the terminal only"
         path = None
-    if verbose or path is None:
+    if verbose or (path is None and stderr_fallback):
         console = _mark(logging.StreamHandler(sys.stderr))
         console.setLevel(logging.DEBUG if verbose else logging.WARNING)
         root.addHandler(console)
-    if problem:
+    elif path is None:
+        root.addHandler(_mark(logging.NullHandler()))  # not Python's last resort, which prints on stderr
+    if problem and (verbose or stderr_fallback):
         logging.getLogger("kiosk").warning(problem)
     return path
+
+
+def remove_logging() -> None:
+    """Remove (and close) the handlers :func:`setup_logging` installed."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, _OURS, False)]:
+        root.removeHandler(handler)
+        handler.close()
+
+
+def log_file() -> Path | None:
+    """The file this process logs to, when :func:`setup_logging` could open one."""
+    for handler in logging.getLogger().handlers:
+        if getattr(handler, _OURS, False) and isinstance(handler, logging.handlers.RotatingFileHandler):
+            return Path(handler.baseFilename)
+    return None
+
+
+@contextmanager
+def command_logging(settings: Settings, *, verbose: bool = False) -> Iterator[Path | None]:
+    """Logging for one command of the command line: the rotating file (with ``verbose``, a copy
+    on stderr too, else nothing on the terminal), as it was before once the command is done."""
+    root = logging.getLogger()
+    level = root.level
+    try:
+        yield setup_logging(settings, verbose=verbose, stderr_fallback=False, capture_warnings=False)
+    finally:
+        remove_logging()
+        root.setLevel(level)

@@ -77,3 +77,31 @@ def test_unwritable_log_folder_falls_back_to_stderr(tmp_path, restore_root_loggi
     blocker.write_text("")
     assert setup_logging(Settings(log_dir=blocker / "logs", data_dir=tmp_path)) is None
     assert "cannot write the log file" in capsys.readouterr().err
+
+
+def test_a_command_logs_to_the_file_and_leaves_logging_as_it_found_it(tmp_path, restore_root_logging, capsys):
+    from kiosk.logs import command_logging, log_file
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    with command_logging(Settings(log_dir=tmp_path / "logs", data_dir=tmp_path)) as path:
+        assert path == log_file() == tmp_path / "logs" / LOG_FILENAME
+        logging.getLogger("kiosk.test").error("went wrong with token=abc123")
+    assert log_file() is None and root.handlers == handlers and root.level == level
+    text = path.read_text(encoding="utf-8")
+    assert "went wrong with token=[redacted]" in text
+    assert capsys.readouterr().err == ""  # nothing on the terminal without --verbose
+
+
+def test_a_command_with_an_unwritable_log_folder_prints_nothing(tmp_path, restore_root_logging, capsys):
+    from kiosk.crash import report_unexpected
+    from kiosk.logs import command_logging
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with command_logging(Settings(log_dir=blocker / "logs", data_dir=tmp_path)) as path:
+        assert path is None
+        message = report_unexpected(RuntimeError("a bug"))
+    assert message == ("unexpected error (RuntimeError: a bug); "
+                       "no log file could be written (--verbose shows the details)")
+    assert capsys.readouterr().err == ""

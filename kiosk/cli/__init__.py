@@ -10,6 +10,7 @@ package (``scan``, ``roster``, ``status``, ``sync``, ``server``, ``admin``, ``de
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from kiosk.cli.common import (
@@ -45,18 +46,51 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_command(args) -> int:
-    """Run the parsed command; every failure becomes one line on stderr and an exit status."""
-    try:
-        if args.data_dir is None:
-            args.data_dir = default_data_dir()
-        return args.handler(args) or EXIT_OK
-    except CliError as exc:
-        print(f"kiosk: {exc}", file=sys.stderr)
-        return exc.status
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # the environment's fault or a bug: one line, details in the log
-        from kiosk.crash import report_unexpected
+    """Run the parsed command; every failure becomes one line on stderr and an exit status.
 
-        print(f"kiosk: {report_unexpected(exc)}", file=sys.stderr)
-        return EXIT_ERROR
+    The command logs to the rotating log file (``--verbose``: on stderr too); a bug's
+    traceback goes there, and the line names the file.
+    """
+    from kiosk.logs import command_logging
+
+    with command_logging(_logging_settings(args.data_dir), verbose=args.verbose):
+        try:
+            if args.data_dir is None:
+                args.data_dir = default_data_dir()
+            return args.handler(args) or EXIT_OK
+        except CliError as exc:
+            print(f"kiosk: {exc}", file=sys.stderr)
+            return exc.status
+        except KeyboardInterrupt:
+            return 130
+        except Exception as exc:  # the environment's fault or a bug: one line, details in the log
+            print(f"kiosk: {_one_line(exc, args.data_dir)}", file=sys.stderr)
+            return EXIT_ERROR
+
+
+def _one_line(exc: Exception, data_dir) -> str:
+    from kiosk.crash import damage_of, report_unexpected
+    from sync.replica.database import REPLICA_FILENAME
+
+    damage = damage_of(exc)
+    if damage is None:
+        return report_unexpected(exc)
+    logging.getLogger("kiosk").warning("the replica is damaged", exc_info=exc)
+    where = f" {data_dir / REPLICA_FILENAME}" if data_dir is not None else ""
+    return (f"the replica{where} is damaged ({damage}) and was left as it is: "
+            "run `kiosk doctor`, which says how to recover")
+
+
+def _logging_settings(data_dir):
+    """The settings that say where the log goes; with a broken config file (which the command
+    reports), the log folder of the environment or the platform."""
+    import os
+    from pathlib import Path
+
+    from kiosk.config import ConfigError, Settings, load_settings
+
+    try:
+        return load_settings({"data_dir": data_dir})
+    except ConfigError:
+        log_dir = os.environ.get("KIOSK_LOG_DIR")
+        return Settings(log_dir=Path(log_dir)) if log_dir else Settings()

@@ -11,6 +11,25 @@ from kiosk.cli.common import EXIT_OK, EXIT_USAGE, CliError, print_json
 DB_HELP = "the server database: sqlite:///path.db (or a file path) or postgresql://user:password@host/db"
 
 
+# The request fields whose option is not simply "--" and the field's name with dashes.
+_OPTION_OF_FIELD = {"venue_capacity": "--capacity"}
+
+
+def _usage_error(exc) -> CliError:
+    """A request the server would refuse (a pydantic ValidationError), as a usage error in words."""
+    problem = exc.errors()[0]
+    field = str(problem["loc"][0]) if problem["loc"] else ""
+    option = _OPTION_OF_FIELD.get(field, "--" + field.replace("_", "-"))
+    bounds = problem.get("ctx") or {}
+    if "ge" in bounds or "gt" in bounds:
+        words = f"must be at least {bounds.get('ge', bounds.get('gt'))}, not {problem['input']}"
+    elif "le" in bounds or "lt" in bounds:
+        words = f"must be at most {bounds.get('le', bounds.get('lt'))}, not {problem['input']}"
+    else:
+        words = problem["msg"].removeprefix("Value error, ")
+    return CliError(f"{option}: {words}", EXIT_USAGE)
+
+
 def _database(args):
     from sync.server.admin import open_database
     from sync.server.database import DatabaseUnavailable
@@ -47,8 +66,7 @@ def cmd_create_event(args) -> int:
     try:
         request = wire.CreateEventRequest(name=args.name, venue_capacity=args.capacity, timezone=args.timezone)
     except ValidationError as exc:
-        problem = exc.errors()[0]
-        raise CliError(f"--{problem['loc'][0]}: {problem['msg'].removeprefix('Value error, ')}", EXIT_USAGE) from exc
+        raise _usage_error(exc) from exc
     roster = None
     if args.roster is not None:
         try:
@@ -79,10 +97,17 @@ def cmd_create_event(args) -> int:
 
 
 def cmd_enrollment_code(args) -> int:
+    from pydantic import ValidationError
+
+    from sync import wire
     from sync.server.admin import new_enrollment_code
     from sync.server.devices import enroll_uri
     from sync.server.errors import ApiError
 
+    try:  # the server's own bounds, checked before the database is opened
+        wire.EnrollmentCodeRequest(door=args.door, name=args.name, ttl_minutes=args.ttl_minutes)
+    except ValidationError as exc:
+        raise _usage_error(exc) from exc
     db = _database(args)
     try:
         code = new_enrollment_code(db, args.event, door=args.door, name=args.name, ttl_minutes=args.ttl_minutes)
@@ -210,7 +235,8 @@ def add_commands(subparsers) -> None:
     code.add_argument("--event", required=True, help="the event id")
     code.add_argument("--door", default="", help="the door the kiosk will stand at")
     code.add_argument("--name", default="", help="a name for the kiosk")
-    code.add_argument("--ttl-minutes", type=int, default=60 * 24, help="how long the code stays valid (default 1 day)")
+    code.add_argument("--ttl-minutes", type=int, default=60 * 24,
+                      help="how long the code stays valid, in minutes (default: one day)")
     code.add_argument("--server", default=None, metavar="URL",
                       help="the server's URL, put in the QR code with the code")
     code.add_argument("--qr", type=Path, default=None, metavar="FILE.png", help="also write an enrollment QR code")

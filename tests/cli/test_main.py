@@ -1,13 +1,18 @@
 """The kiosk command as a whole (kiosk/cli/__init__.py, kiosk/cli/parser.py): errors in one line, the app's options."""
 
+import argparse
+import json
+import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from kiosk.cli import EXIT_ERROR, EXIT_USAGE, AppOptions, build_parser, main
+from kiosk.cli import EXIT_ERROR, EXIT_USAGE, AppOptions, build_parser, main, run_command
 from kiosk.cli.parser import parse_app_options
+from sync.replica.database import REPLICA_FILENAME
 
 
 def test_no_event_and_broken_files_are_one_line_errors(kiosk, tmp_path):
@@ -59,3 +64,60 @@ def test_the_app_gets_its_options_parsed_once():
     assert options == AppOptions(data_dir=Path("D"), camera="clip.mp4", kiosk_mode=False, verbose=True)
     with pytest.raises(SystemExit):
         parse_app_options(["status"])
+
+
+def _kiosk_process(data_dir: Path, *args: str, log_dir: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, KIOSK_LOG_DIR=str(log_dir))
+    return subprocess.run([sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), *args],
+                          capture_output=True, text=True, timeout=60, env=env)
+
+
+def test_a_bug_is_one_line_naming_the_log_file_which_holds_the_traceback(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("KIOSK_LOG_DIR", str(tmp_path / "logs"))
+
+    def command_with_a_bug(args):
+        return {}["no such key"]
+
+    args = argparse.Namespace(data_dir=tmp_path / "data", verbose=False, handler=command_with_a_bug)
+    assert run_command(args) == EXIT_ERROR
+    err = capsys.readouterr().err
+    log_file = tmp_path / "logs" / "kiosk.log"
+    assert err == f"kiosk: unexpected error (KeyError: 'no such key'); the details are in {log_file}\n"
+    logged = log_file.read_text(encoding="utf-8")
+    assert "Traceback (most recent call last)" in logged and "command_with_a_bug" in logged
+
+
+def _damage_the_attendees_table(data_dir: Path) -> Path:
+    """Overwrite the first page of the attendees table with garbage, as a failing disk would."""
+    path = data_dir / REPLICA_FILENAME
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'attendees'").fetchone()[0]
+    finally:
+        conn.close()
+    with path.open("r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(b"\xde\xad\xbe\xef" * (page_size // 4))
+    return path
+
+
+@pytest.mark.parametrize("command", [["status"], ["checkin", "TKT-0002"], ["search", "grace"]])
+def test_a_damaged_page_is_explained_in_one_line_and_nothing_is_overwritten(loaded, tmp_path, command):
+    loaded("checkin", "TKT-0001")
+    path = _damage_the_attendees_table(loaded.data_dir)
+    before = path.read_bytes()
+    done = _kiosk_process(loaded.data_dir, *command, log_dir=tmp_path / "logs")
+    assert done.returncode == EXIT_ERROR
+    assert done.stderr == (f"kiosk: the replica {path} is damaged (database disk image is malformed) and was "
+                           "left as it is: run `kiosk doctor`, which says how to recover\n")
+    assert path.read_bytes() == before
+    assert "malformed" in (tmp_path / "logs" / "kiosk.log").read_text(encoding="utf-8")
+
+
+def test_doctor_says_how_to_recover_a_damaged_replica(loaded, capsys):
+    _damage_the_attendees_table(loaded.data_dir)
+    main(["--data-dir", str(loaded.data_dir), "doctor", "--json"])
+    (replica,) = [c for c in json.loads(capsys.readouterr().out)["checks"] if c["name"] == "replica"]
+    assert replica["status"] == "fail" and "malformed" in replica["message"] and replica["fix"]
