@@ -113,6 +113,10 @@ class CentralBackend(ABC):
         of it may be applied.
         """
 
+    def at_start(self, cursor: str | None) -> bool:
+        """Whether a feed at ``cursor`` has delivered nothing yet (its first download: large pages)."""
+        return not cursor
+
     # ---- push -----------------------------------------------------------------------
 
     @abstractmethod

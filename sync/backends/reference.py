@@ -231,6 +231,9 @@ class ReferenceBackend(CentralBackend):
             high_water=page.high_water_seq,
         )
 
+    def at_start(self, cursor: str | None) -> bool:
+        return _seq(cursor) == 0
+
     def push_checkins(self, event_id: str, items: list[dict]) -> list[wire.CheckinVerdict]:
         return self.api.push_checkins(event_id, items)
 

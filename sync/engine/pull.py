@@ -71,7 +71,7 @@ class FeedStage:
         cursor = rnd.replica.get_state(feed.cursor_key) or None
         # Once a feed has been downloaded, smaller pages: each page is one write transaction,
         # and door scans wait for it, so catching up after a reconnect holds the replica briefly.
-        limit = rnd.page_size if cursor is None else rnd.live_page_size
+        limit = rnd.page_size if rnd.backend.at_start(cursor) else rnd.live_page_size
         fetch = rnd.backend.pull
         done = 0
         with ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch") as prefetch:

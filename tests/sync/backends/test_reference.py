@@ -47,3 +47,7 @@ class TestReferenceBackend(BackendContract):
         page = backend.pull("roster", event_id, None, 5)
         assert int(page.cursor) == page.items[-1].seq and page.high_water >= int(page.cursor)
         assert backend.max_batch == 1000 and backend.max_page == 5000
+
+    def test_a_feed_that_delivered_nothing_is_still_at_its_start(self, enrolled):
+        _, backend = enrolled
+        assert backend.at_start(None) and backend.at_start("0") and not backend.at_start("7")
