@@ -102,6 +102,22 @@ def insert_walkin(db: Db, walkin, created_at: str) -> None:
         walkin.ticket_code, walkin.ticket_type, walkin.plus_ones, True, False, created_at, created_at))
 
 
+INSERT_TICKET_HOLDER = (
+    "INSERT INTO attendees (id, event_id, first_name, last_name, email, status, ticket_code, ticket_type, "
+    "plus_ones, is_walkin, inside, created_at, updated_at) "
+    "VALUES (?, ?, ?, ?, NULL, 'confirmed', ?, 'General', 0, 0, 0, ?, ?)"
+)
+
+
+def insert_ticket_holder(db: Db, attendee_id: str, event_id: str, first_name: str, last_name: str,
+                         ticket_code: str, created_at: str) -> AttendeeRow:
+    """The holder of a verified signed ticket the roster does not have yet (the roster sync brings
+    the full row later, under the same id); ``created_at`` in the replica's text form."""
+    raw(db).execute(INSERT_TICKET_HOLDER,
+                    (attendee_id, event_id, first_name, last_name, ticket_code, created_at, created_at))
+    return by_id(db, attendee_id)
+
+
 def count_all(db: Db) -> int:
     """Attendees of every event (the doctor's summary)."""
     return raw(db).execute("SELECT count(*) FROM attendees").fetchone()[0]

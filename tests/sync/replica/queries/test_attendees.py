@@ -39,3 +39,10 @@ def test_a_walkin_row(roster_replica):
         assert row.is_walkin is True and row.status == "confirmed" and row.inside is True
         assert attendees.headline_counts(s, "evt-1")["walkins"] == 1
         assert attendees.headline_counts(s, "evt-1")["expected"] == 3  # walk-ins were not expected
+
+
+def test_a_signed_tickets_holder(roster_replica):
+    with roster_replica.session() as s:
+        row = attendees.insert_ticket_holder(s, "a-9", "evt-1", "Mary", "Jackson", "SIGNED-9", to_sqlite(utcnow()))
+    assert row.full_name == "Mary Jackson" and row.status == "confirmed" and row.ticket_type == "General"
+    assert row.email is None and row.inside is False and row.is_walkin is False
