@@ -36,7 +36,8 @@ def build_api(db: Database | None, settings: ServerSettings | None = None) -> Fa
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(router)
-    app.add_middleware(BodySizeLimit, default_limit=settings.max_body_bytes, limits_by_suffix={"/roster": ROSTER_BODY_LIMIT})
+    app.add_middleware(BodySizeLimit, default_limit=settings.max_body_bytes,
+        limits_by_suffix={"/roster": ROSTER_BODY_LIMIT})
 
     @app.get("/health", response_model=wire.Envelope[wire.Health], tags=["health"])
     def health(request: Request):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -40,6 +40,7 @@ class Principal:
     device_id: str | None = None
     event_id: str | None = None  # a device's only event
     door: str = ""
+    token_hash: str = field(default="", repr=False)  # to tell later whether the token still holds
 
     @property
     def is_organizer(self) -> bool:
@@ -65,14 +66,26 @@ def authenticate(session: Session, token: str) -> Principal:
     if token.startswith(ORGANIZER_TOKEN_PREFIX):
         row = session.get(OrganizerTokenRow, digest)
         if row is not None and row.revoked_at is None:
-            return Principal("organizer")
+            return Principal("organizer", token_hash=digest)
     else:
         device = session.scalar(select(DeviceRow).where(DeviceRow.token_hash == digest))
         if device is not None:
             if device.revoked_at is not None:
                 raise ApiError(401, wire.E_UNAUTHORIZED, "This device has been revoked: enroll it again.")
-            return Principal("device", device.id, device.event_id, device.door)
+            return Principal("device", device.id, device.event_id, device.door, token_hash=digest)
     raise ApiError(401, wire.E_UNAUTHORIZED, "The bearer token is not valid.")
+
+
+def still_valid(session: Session, principal: Principal) -> bool:
+    """Whether the token a principal authenticated with still holds (not revoked since)."""
+    if principal.is_organizer:
+        row = session.get(OrganizerTokenRow, principal.token_hash)
+        return row is not None and row.revoked_at is None
+    revoked_at = session.execute(
+        select(DeviceRow.revoked_at).where(DeviceRow.id == principal.device_id,
+            DeviceRow.token_hash == principal.token_hash)
+    ).first()
+    return revoked_at is not None and revoked_at[0] is None
 
 
 def current_principal(

@@ -198,13 +198,18 @@ def _update_by_id(session: Session, model, rows: list[dict]) -> None:
 
 
 def _same(scan: Scan, item: wire.CheckinItem) -> bool:
+    """Whether a pushed item is a retry of a stored scan.
+
+    The device is not compared: a scan keeps the device that first stored it, and a
+    kiosk enrolled again (a new device id) retrying a push whose reply it lost must
+    hear that its scan is stored, not that it conflicts.
+    """
     return (
         scan.pushed_attendee_id == item.attendee_id
         and scan.ticket_code == (item.ticket_code or "")
         and scan.kind == item.kind
         and scan.result == item.result
         and scan.undoes_id == item.undoes_id
-        and scan.device_id == item.device_id
         and scan.door == item.door
         and scan.operator == item.operator
         and scan.device_time == item.device_time
@@ -231,6 +236,11 @@ def _rejected(item_id: str, code: str, message: str) -> wire.CheckinVerdict:
 def push_checkins(
     session: Session, event_id: str, items: list[wire.CheckinItem], pushed_by: str | None, now: datetime
 ) -> list[wire.CheckinVerdict]:
+    """Store the new scans and answer one verdict per item, in order.
+
+    ``pushed_by`` is the device of the token that pushed them (None for an organizer):
+    a device's scans are stored under its own id, whatever id it put in them.
+    """
     sequence = EventSequence(session, event_id)  # the event's lock: taken before reading anything
     stored: dict[str, Scan] = {}
     for chunk in _chunks({item.id for item in items}):
@@ -239,19 +249,22 @@ def push_checkins(
     stored_before = set(stored)
     resolver = AttendeeResolver(session, event_id)
     resolver.prefetch((i.attendee_id for i in items), (i.ticket_code for i in items))
-    revoked = _revocations(session, event_id, [i.ticket_code for i in items] + [a.ticket_code for a in resolver.by_id.values()])
+    revoked = _revocations(session, event_id,
+        [i.ticket_code for i in items] + [a.ticket_code for a in resolver.by_id.values()])
 
     outcomes: list[tuple[str, Scan | wire.CheckinVerdict]] = []
     new_scans: list[Scan] = []
     touched: set[str] = set()
     for item in items:
         if item.event_id != event_id:
-            outcomes.append((item.id, _rejected(item.id, "wrong_event", f"This check-in is for event {item.event_id}, not {event_id}.")))
+            outcomes.append((item.id, _rejected(item.id, "wrong_event",
+                f"This check-in is for event {item.event_id}, not {event_id}.")))
             continue
         scan = stored.get(item.id)
         if scan is not None:
             if scan.event_id != event_id or not _same(scan, item):
-                outcomes.append((item.id, _rejected(item.id, "id_conflict", "A different check-in with this id was stored before.")))
+                outcomes.append((item.id, _rejected(item.id, "id_conflict",
+                    "A different check-in with this id was stored before.")))
             else:
                 outcomes.append((item.id, scan))
             continue
@@ -259,7 +272,7 @@ def push_checkins(
         scan = Scan(
             id=item.id, event_id=event_id, attendee_id=attendee.id if attendee else None,
             pushed_attendee_id=item.attendee_id, ticket_code=item.ticket_code or "", kind=item.kind,
-            result=item.result, undoes_id=item.undoes_id, device_id=item.device_id, door=item.door,
+            result=item.result, undoes_id=item.undoes_id, device_id=pushed_by or item.device_id, door=item.door,
             operator=item.operator, device_time=item.device_time, received_at=now, pushed_by=pushed_by,
             seq=sequence.next(), duplicate=False, duplicate_of=None,
         )
@@ -325,7 +338,9 @@ def link_orphans(
 # ---- the pull feed ------------------------------------------------------------------------
 
 
-def checkin_page_json(session: Session, event_id: str, cursor: int, limit: int, high_water: int) -> tuple[str, bool, int]:
+def checkin_page_json(
+    session: Session, event_id: str, cursor: int, limit: int, high_water: int,
+) -> tuple[str, bool, int]:
     """The ``CheckinPage`` JSON after ``cursor`` (field for field ``wire.CheckinLogEntry``), has_more, high water."""
     rows = session.execute(
         select(*_COLUMNS)

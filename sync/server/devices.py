@@ -83,7 +83,9 @@ def enroll(session: Session, request: wire.EnrollRequest, now: datetime) -> wire
     )
 
 
-def heartbeat(session: Session, principal: Principal, request: wire.HeartbeatRequest, now: datetime) -> wire.HeartbeatResponse:
+def heartbeat(
+    session: Session, principal: Principal, request: wire.HeartbeatRequest, now: datetime,
+) -> wire.HeartbeatResponse:
     device = session.get(DeviceRow, principal.device_id)
     offset = (now - request.device_time).total_seconds()
     device.last_seen_at = now

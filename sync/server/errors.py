@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -64,6 +65,21 @@ def error_response(status: int, code: str, message: str, details: Any = None, he
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
+UNREADABLE_BODY = "The request body is not valid JSON."
+# FastAPI's functions that turn the request into the handler's arguments.
+_READING_REQUEST = frozenset({"request_body_to_args", "request_params_to_args", "_validate_value_with_model_field"})
+
+
+def _raised_reading_request(exc: BaseException) -> bool:
+    """Whether ``exc`` came from validating the request (as opposed to the handler's own work)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name in _READING_REQUEST:
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def _validation_details(exc: RequestValidationError) -> list[dict]:
     details = []
     for problem in exc.errors()[:50]:
@@ -80,7 +96,7 @@ def _summary(details: list[dict]) -> str:
         return "The request is malformed."
     first = details[0]
     if first["type"] == "json_invalid":
-        return "The request body is not valid JSON."
+        return UNREADABLE_BODY
     where = ".".join(part for part in first["loc"] if part != "body") or "body"
     more = f" (and {len(details) - 1} more problem{'s' if len(details) > 2 else ''})" if len(details) > 1 else ""
     return f"The request is malformed: {where}: {first['msg']}{more}."
@@ -99,6 +115,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400 and isinstance(exc.__cause__, (ValueError, RecursionError)):
+            # FastAPI could not parse the body: a number too long to read, nesting too deep, ...
+            return error_response(422, wire.E_VALIDATION, UNREADABLE_BODY, [
+                {"loc": ["body"], "msg": str(exc.__cause__)[:300], "type": "json_invalid"}])
         code = CODES_BY_STATUS.get(exc.status_code, "http_error")
         if exc.status_code == 404:
             message = f"There is no {request.method} {request.url.path} in this API."
@@ -108,10 +128,28 @@ def install_error_handlers(app: FastAPI) -> None:
             message = str(exc.detail)
         return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
+    @app.exception_handler(OverflowError)
+    async def on_overflow(_request: Request, exc: OverflowError):
+        if _raised_reading_request(exc):
+            # A value the schemas accept but Python cannot represent, e.g. a time with an
+            # offset that moves it past year 9999: the request's fault, not a bug.
+            return error_response(422, wire.E_VALIDATION, f"The request is malformed: a value is out of range ({exc}).",
+                                  [{"loc": ["body"], "msg": str(exc)[:300], "type": "value_error"}])
+        log.error("unexpected error", exc_info=exc)
+        return error_response(500, wire.E_INTERNAL, "The server hit an unexpected error; it has been logged.")
+
+    @app.exception_handler(DataError)
+    async def on_unstorable(_request: Request, exc: DataError):
+        # Every value is bounded before it reaches the database (sync.limits, sync.server.bounds);
+        # if one still does not fit, the request is refused, and the gap is logged to be closed.
+        log.warning("a request held a value the database cannot store", exc_info=exc)
+        return error_response(422, wire.E_VALIDATION, "The request holds a value the server cannot store.")
+
     @app.exception_handler(Exception)
     async def on_bug(_request: Request, exc: Exception):
-        from sync.server.database import DatabaseUnavailable
         from sqlalchemy.exc import OperationalError
+
+        from sync.server.database import DatabaseUnavailable
 
         if isinstance(exc, (DatabaseUnavailable, OperationalError)):
             log.warning("database unavailable: %s", exc)

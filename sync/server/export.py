@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session, aliased
 
 from sync import wire
 from sync.export_csv import (
-    ATTENDEE_COLUMNS, CHECKIN_COLUMNS, attendee_order, attendee_row, checkin_order, checkin_row, write_csv,
+    ATTENDEE_COLUMNS,
+    CHECKIN_COLUMNS,
+    attendee_order,
+    attendee_row,
+    checkin_order,
+    checkin_row,
+    write_csv,
 )
 from sync.server.errors import ApiError
 from sync.server.models import AttendeeRow, CheckinRow, EventRow

@@ -13,20 +13,28 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 from starlette.responses import StreamingResponse
 
-from sync import wire
+from sync import limits, wire
 from sync.clock import utcnow
 from sync.server import checkins, devices, events, roster, walkins
 from sync.server.auth import Principal, current_principal
+from sync.server.bounds import BoundedRoute
 from sync.server.database import Database
 from sync.server.errors import ok, ok_json
 from sync.server.models import EventRow
 from sync.server.stats import compute_stats
 from sync.server.stream import stats_stream
 
-router = APIRouter(prefix=wire.API_PREFIX)
+router = APIRouter(prefix=wire.API_PREFIX, route_class=BoundedRoute)
 
-EventId = Annotated[str, Path(min_length=1, max_length=64, description="The event id")]
-Cursor = Annotated[int, Query(ge=0, description="Changes with a server seq greater than this (0 = from the start)")]
+
+def _identifier(description: str):
+    return Path(min_length=1, max_length=limits.MAX_IDENTIFIER_CHARS, pattern=limits.IDENTIFIER_PATTERN,
+                description=description)
+
+
+EventId = Annotated[str, _identifier("The event id")]
+Cursor = Annotated[int, Query(
+    ge=0, le=limits.MAX_SEQ, description="Changes with a server seq greater than this (0 = from the start)")]
 Limit = Annotated[int, Query(ge=1, le=wire.MAX_PAGE_LIMIT, description="At most this many items")]
 Auth = Annotated[Principal, Depends(current_principal)]
 
@@ -62,7 +70,9 @@ def enroll_device(body: wire.EnrollRequest, request: Request):
     return ok(_db(request).write(lambda s: devices.enroll(s, body, now)))
 
 
-@router.post("/devices/heartbeat", response_model=wire.Envelope[wire.HeartbeatResponse], responses=ERRORS, tags=["devices"])
+@router.post(
+    "/devices/heartbeat", response_model=wire.Envelope[wire.HeartbeatResponse], responses=ERRORS, tags=["devices"],
+)
 def device_heartbeat(body: wire.HeartbeatRequest, request: Request, principal: Auth):
     """A device reports its door, outbox size, last sync and clock; the server records when it was seen."""
     principal.require_device()
@@ -70,8 +80,10 @@ def device_heartbeat(body: wire.HeartbeatRequest, request: Request, principal: A
     return ok(_db(request).write(lambda s: devices.heartbeat(s, principal, body, now)))
 
 
-@router.delete("/devices/{device_id}", response_model=wire.Envelope[wire.DeviceRevoked], responses=ERRORS, tags=["organizer"])
-def revoke_device(device_id: Annotated[str, Path(max_length=64)], request: Request, principal: Auth):
+@router.delete(
+    "/devices/{device_id}", response_model=wire.Envelope[wire.DeviceRevoked], responses=ERRORS, tags=["organizer"],
+)
+def revoke_device(device_id: Annotated[str, _identifier("The device id")], request: Request, principal: Auth):
     """Revoke a device: its token stops working at once."""
     principal.require_organizer()
     now = utcnow()
@@ -111,7 +123,9 @@ def get_event(event_id: EventId, request: Request, principal: Auth):
         return ok(events.event_to_wire(session, events.get_event(session, event_id)))
 
 
-@router.get("/events/{event_id}/attendees", response_model=wire.Envelope[wire.RosterPage], responses=ERRORS, tags=["events"])
+@router.get(
+    "/events/{event_id}/attendees", response_model=wire.Envelope[wire.RosterPage], responses=ERRORS, tags=["events"],
+)
 def roster_changes(
     event_id: EventId, request: Request, principal: Auth,
     cursor: Cursor = 0, limit: Limit = wire.DEFAULT_PAGE_LIMIT,
@@ -136,14 +150,19 @@ async def upload_roster(event_id: EventId, request: Request, principal: Auth):
     return ok(await run_in_threadpool(db.write, lambda s: roster.import_roster(s, event_id, data)))
 
 
-@router.post("/events/{event_id}/revocations", response_model=wire.Envelope[wire.RevocationChange], responses=ERRORS, tags=["organizer"])
+@router.post(
+    "/events/{event_id}/revocations", response_model=wire.Envelope[wire.RevocationChange],
+    responses=ERRORS, tags=["organizer"],
+)
 def revoke_ticket(event_id: EventId, body: wire.RevocationRequest, request: Request, principal: Auth):
     """Revoke a ticket code (or reinstate it with revoked=false); kiosks get it with the roster changes."""
     principal.require_organizer()
     return ok(_db(request).write(lambda s: roster.revoke(s, event_id, body)))
 
 
-@router.post("/events/{event_id}/signing-keys", response_model=wire.Envelope[wire.Event], responses=ERRORS, tags=["organizer"])
+@router.post(
+    "/events/{event_id}/signing-keys", response_model=wire.Envelope[wire.Event], responses=ERRORS, tags=["organizer"],
+)
 def add_signing_key(
     event_id: EventId, request: Request, principal: Auth,
     body: Annotated[wire.NewSigningKeyRequest | None, Body()] = None,
@@ -160,8 +179,13 @@ def add_signing_key(
     return ok(_db(request).write(work))
 
 
-@router.delete("/events/{event_id}/signing-keys/{key_id}", response_model=wire.Envelope[wire.Event], responses=ERRORS, tags=["organizer"])
-def retire_signing_key(event_id: EventId, key_id: Annotated[str, Path(max_length=64)], request: Request, principal: Auth):
+@router.delete(
+    "/events/{event_id}/signing-keys/{key_id}", response_model=wire.Envelope[wire.Event],
+    responses=ERRORS, tags=["organizer"],
+)
+def retire_signing_key(
+    event_id: EventId, key_id: Annotated[str, _identifier("The key id")], request: Request, principal: Auth,
+):
     """Retire a key: tickets it signed are refused from the next sync on."""
     principal.require_organizer()
 
@@ -191,16 +215,25 @@ def new_enrollment_code(
 # ---- check-ins and walk-ins --------------------------------------------------------------
 
 
-@router.post("/events/{event_id}/checkins", response_model=wire.Envelope[wire.CheckinBatchResult], responses=ERRORS, tags=["check-ins"])
+@router.post(
+    "/events/{event_id}/checkins", response_model=wire.Envelope[wire.CheckinBatchResult],
+    responses=ERRORS, tags=["check-ins"],
+)
 def push_checkins(event_id: EventId, body: wire.CheckinBatch, request: Request, principal: Auth):
-    """Push a batch of scans (idempotent on each item's id); one verdict per item, in order."""
+    """Push a batch of scans (idempotent on each item's id); one verdict per item, in order.
+
+    A device's scans are stored under the device id of its token, whatever ``device_id`` says.
+    """
     principal.require_event(event_id)
     now = utcnow()
     results = _db(request).write(lambda s: checkins.push_checkins(s, event_id, body.items, principal.device_id, now))
     return ok(wire.CheckinBatchResult(results=results))
 
 
-@router.post("/events/{event_id}/checkin", response_model=wire.Envelope[wire.CheckinVerdict], responses=ERRORS, tags=["check-ins"])
+@router.post(
+    "/events/{event_id}/checkin", response_model=wire.Envelope[wire.CheckinVerdict],
+    responses=ERRORS, tags=["check-ins"],
+)
 def push_checkin(event_id: EventId, body: wire.CheckinItem, request: Request, principal: Auth):
     """The seed platform's single check-in: one scan, one verdict."""
     principal.require_event(event_id)
@@ -209,8 +242,12 @@ def push_checkin(event_id: EventId, body: wire.CheckinItem, request: Request, pr
     return ok(results[0])
 
 
-@router.get("/events/{event_id}/checkins", response_model=wire.Envelope[wire.CheckinPage], responses=ERRORS, tags=["check-ins"])
-def checkin_log(event_id: EventId, request: Request, principal: Auth, cursor: Cursor = 0, limit: Limit = wire.DEFAULT_PAGE_LIMIT):
+@router.get(
+    "/events/{event_id}/checkins", response_model=wire.Envelope[wire.CheckinPage], responses=ERRORS, tags=["check-ins"],
+)
+def checkin_log(
+    event_id: EventId, request: Request, principal: Auth, cursor: Cursor = 0, limit: Limit = wire.DEFAULT_PAGE_LIMIT,
+):
     """The check-in log since the cursor, every device's scans, ordered by server seq."""
     db = _db(request)
     event = _read_event(db, principal, event_id)
@@ -226,14 +263,17 @@ def checkin_log(event_id: EventId, request: Request, principal: Auth, cursor: Cu
 
 @router.post(
     "/events/{event_id}/rsvp",
-    response_model=wire.Envelope[Union[wire.WalkinVerdict, wire.WalkinBatchResult]], responses=ERRORS, tags=["check-ins"],
+    response_model=wire.Envelope[Union[wire.WalkinVerdict,
+        wire.WalkinBatchResult]], responses=ERRORS, tags=["check-ins"],
 )
-def register_walkins(event_id: EventId, body: Union[wire.WalkinItem, wire.WalkinBatch], request: Request, principal: Auth):
+def register_walkins(
+    event_id: EventId, body: Union[wire.WalkinItem, wire.WalkinBatch], request: Request, principal: Auth,
+):
     """Walk-in registration: one WalkinItem, or {items: [...]}. Merged with an attendee of the same e-mail."""
     principal.require_event(event_id)
     now = utcnow()
     items = body.items if isinstance(body, wire.WalkinBatch) else [body]
-    results = _db(request).write(lambda s: walkins.push_walkins(s, event_id, items, now))
+    results = _db(request).write(lambda s: walkins.push_walkins(s, event_id, items, principal.device_id, now))
     return ok(wire.WalkinBatchResult(results=results) if isinstance(body, wire.WalkinBatch) else results[0])
 
 
@@ -253,11 +293,15 @@ def event_stats(event_id: EventId, request: Request, principal: Auth):
     response_class=StreamingResponse, tags=["dashboard"],
 )
 def event_stream(event_id: EventId, request: Request, principal: Auth):
-    """Server-sent events: `stats` (a Stats object) on connect and on every change; `heartbeat` meanwhile."""
+    """Server-sent events: `stats` (a Stats object) on connect and on every change; `heartbeat` meanwhile.
+
+    When the token is revoked, a last `revoked` event ({code, message}) and the stream ends.
+    """
     _read_event(_db(request), principal, event_id)
     settings = request.app.state.settings
     return StreamingResponse(
-        stats_stream(request, _db(request), event_id, settings.stream_poll_seconds, settings.stream_heartbeat_seconds),
+        stats_stream(request, _db(request), principal, event_id, settings.stream_poll_seconds,
+                     settings.stream_heartbeat_seconds),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -37,7 +37,8 @@ def compute_stats(session: Session, event_id: str, now: datetime) -> wire.Stats:
         ).where(A.event_id == event_id)
     ).one()
     duplicates, flagged = session.execute(
-        select(func.count().filter(C.duplicate.is_(True)), func.count().filter(C.flag != "")).where(C.event_id == event_id)
+        select(func.count().filter(C.duplicate.is_(True)),
+            func.count().filter(C.flag != "")).where(C.event_id == event_id)
     ).one()
 
     # From the arrived attendees (an index range) to their arrival scans; a merged walk-in never has one.
@@ -57,7 +58,8 @@ def compute_stats(session: Session, event_id: str, now: datetime) -> wire.Stats:
     for device in event_devices(session, event_id):
         devices.append(wire.DeviceStatus(
             device_id=device.id, name=device.name, door=device.door, revoked=device.revoked_at is not None,
-            online=device.revoked_at is None and device.last_seen_at is not None and now - device.last_seen_at <= ONLINE_WITHIN,
+            online=(device.revoked_at is None and device.last_seen_at is not None
+                    and now - device.last_seen_at <= ONLINE_WITHIN),
             last_seen_at=device.last_seen_at, last_sync_at=device.last_sync_at, outbox_size=device.outbox_size,
             clock_offset_seconds=device.clock_offset_seconds, last_pull_seq=device.last_pull_seq,
             behind=max(0, event.last_seq - device.last_pull_seq) if device.last_pull_seq is not None else None,
@@ -65,7 +67,8 @@ def compute_stats(session: Session, event_id: str, now: datetime) -> wire.Stats:
     return wire.Stats(
         event_id=event_id, expected=expected, arrived=arrived, inside=inside, walk_ins=walk_ins,
         walk_ins_merged=merged, duplicates=duplicates, flagged=flagged, venue_capacity=event.venue_capacity,
-        per_door=[wire.DoorStats(door=d, arrivals=arrivals_by_door.get(d, 0), scans=scans_by_door.get(d, 0)) for d in doors],
+        per_door=[wire.DoorStats(door=d, arrivals=arrivals_by_door.get(d, 0), scans=scans_by_door.get(d,
+            0)) for d in doors],
         arrivals_per_5min=[
             wire.ArrivalBucket(
                 start=datetime.fromtimestamp(int(b) * BUCKET_SECONDS, timezone.utc).replace(tzinfo=None), arrivals=n

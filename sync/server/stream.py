@@ -3,6 +3,8 @@
 The stream polls the database for a change marker (the event's sequence and its
 devices' status) rather than waiting for an in-process signal, so a change
 made through another server process behind the same load balancer is seen too.
+Each poll also checks that the token which opened the stream still holds: a
+revoked device or organizer token gets a last ``revoked`` event and the stream ends.
 """
 
 from __future__ import annotations
@@ -17,13 +19,21 @@ from fastapi.concurrency import run_in_threadpool
 
 from sync import wire
 from sync.clock import utcnow
+from sync.server.auth import Principal, still_valid
 from sync.server.database import Database
 from sync.server.stats import change_marker, compute_stats
 
+REVOKED = object()  # the token that opened the stream no longer holds
+REVOKED_EVENT = "event: revoked\ndata: " + json.dumps({
+    "code": wire.E_UNAUTHORIZED, "message": "This token has been revoked: the stream ends.",
+}) + "\n\n"
 
-def _marker_and_stats(db: Database, event_id: str, last_marker):
+
+def _marker_and_stats(db: Database, principal: Principal, event_id: str, last_marker):
     now = utcnow()
     with db.read() as session:
+        if not still_valid(session, principal):
+            return REVOKED, None
         marker = change_marker(session, event_id, now)
         if marker == last_marker:
             return marker, None
@@ -31,7 +41,8 @@ def _marker_and_stats(db: Database, event_id: str, last_marker):
 
 
 async def stats_stream(
-    request: Request, db: Database, event_id: str, poll_seconds: float, heartbeat_seconds: float
+    request: Request, db: Database, principal: Principal, event_id: str, poll_seconds: float,
+    heartbeat_seconds: float,
 ) -> AsyncIterator[str]:
     marker = None
     last_sent = time.monotonic()
@@ -39,7 +50,10 @@ async def stats_stream(
     while True:
         if await request.is_disconnected():
             return
-        marker, stats = await run_in_threadpool(_marker_and_stats, db, event_id, marker)
+        marker, stats = await run_in_threadpool(_marker_and_stats, db, principal, event_id, marker)
+        if marker is REVOKED:
+            yield REVOKED_EVENT
+            return
         if stats is not None:
             yield f"event: stats\ndata: {stats.model_dump_json()}\n\n"
             last_sent = time.monotonic()

@@ -26,7 +26,8 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 def _fresh_code(session: Session, event_id: str) -> str:
     while True:
         code = "W-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
-        taken = session.scalar(select(AttendeeRow.id).where(AttendeeRow.event_id == event_id, AttendeeRow.ticket_code == code))
+        taken = session.scalar(select(AttendeeRow.id).where(AttendeeRow.event_id == event_id,
+            AttendeeRow.ticket_code == code))
         if taken is None:
             return code
 
@@ -62,8 +63,13 @@ def _rejected(item_id: str, code: str, message: str) -> wire.WalkinVerdict:
 
 
 def push_walkins(
-    session: Session, event_id: str, items: list[wire.WalkinItem], now: datetime
+    session: Session, event_id: str, items: list[wire.WalkinItem], pushed_by: str | None, now: datetime
 ) -> list[wire.WalkinVerdict]:
+    """Store the new walk-ins (merged by e-mail) and answer one verdict per item, in order.
+
+    ``pushed_by`` is the device of the token that pushed them (None for an organizer):
+    a device's walk-ins are recorded as made by it, whatever id it put in them.
+    """
     sequence = EventSequence(session, event_id)
     signer = TicketSigner(session, event_id)
     results: list[tuple[str, AttendeeRow | wire.WalkinVerdict, bool]] = []
@@ -71,26 +77,29 @@ def push_walkins(
     new_codes: set[str] = set()
     for item in items:
         if item.event_id != event_id:
-            results.append((item.id, _rejected(item.id, "wrong_event", f"This walk-in is for event {item.event_id}, not {event_id}."), False))
+            results.append((item.id, _rejected(item.id, "wrong_event",
+                f"This walk-in is for event {item.event_id}, not {event_id}."), False))
             continue
         existing = session.get(AttendeeRow, item.id)
         if existing is not None:
             if existing.event_id != event_id or not existing.is_walkin:
-                results.append((item.id, _rejected(item.id, "id_conflict", "Another attendee already has this id."), False))
+                results.append((item.id, _rejected(item.id, "id_conflict", "Another attendee already has this id."),
+                    False))
             else:
                 results.append((item.id, existing, item.id not in new_ids))
             continue
         email = (item.email or "").strip().lower() or None
         canonical = _canonical_for_email(session, event_id, email, item.id) if email else None
         code = item.ticket_code
-        if session.scalar(select(AttendeeRow.id).where(AttendeeRow.event_id == event_id, AttendeeRow.ticket_code == code)):
+        if session.scalar(select(AttendeeRow.id).where(AttendeeRow.event_id == event_id,
+            AttendeeRow.ticket_code == code)):
             code = _fresh_code(session, event_id)  # the kiosk's code was taken: the verdict carries the new one
         row = AttendeeRow(
             id=item.id, event_id=event_id, first_name=item.first_name, last_name=item.last_name, email=email,
             status="confirmed", ticket_code=code, ticket_type=item.ticket_type or "General",
             plus_ones=item.plus_ones, is_walkin=True, merged_into_id=canonical.id if canonical else None,
-            created_by_device=item.device_id, seq=sequence.next(), created_at=item.created_at, updated_at=now,
-            inside=False,
+            created_by_device=pushed_by or item.device_id, seq=sequence.next(), created_at=item.created_at,
+            updated_at=now, inside=False,
         )
         session.add(row)
         session.flush()

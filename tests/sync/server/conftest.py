@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
-from tests.sync.server.support import POSTGRES_ENV, Api, LiveServer, PostgresSchema, roster_csv
+from tests.sync.server.support import POSTGRES_ENV, Api, LiveServer, PostgresSchema, close_clients, roster_csv
 
 ROSTER = [
     ("Ada", "Lovelace", "ada@example.org", "ADA-0001"),
@@ -16,6 +16,13 @@ ROSTER = [
     ("Edsger", "Dijkstra", "edsger@example.org", "EDSGER-0004", "waitlisted"),
     ("Émilie", "du Châtelet", "emilie@example.org", "EMILIE-0005"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def closed_clients():
+    """Every API client a test made is closed when it ends (warnings are errors: no leaked sockets)."""
+    yield
+    close_clients()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -56,14 +63,24 @@ class Setup:
     device: Api
     organizer: Api
     server: LiveServer
+    clients: list[Api] = field(default_factory=list)  # closed when the test ends
 
     def enroll(self, door: str = "Door 2", device_id: str | None = None) -> tuple[str, Api]:
         path = f"/events/{self.event_id}/enrollment-codes"
         code = self.organizer.data("post", path, {"door": door}, expect=201)["code"]
         anonymous = Api(self.server.url)
-        enrolled = anonymous.data("post", "/devices/enroll", {"code": code, "device_id": device_id, "name": "kiosk"})
-        anonymous.close()
-        return enrolled["device_id"], Api(self.server.url, enrolled["device_token"])
+        try:
+            enrolled = anonymous.data("post", "/devices/enroll", {"code": code, "device_id": device_id,
+                "name": "kiosk"})
+        finally:
+            anonymous.close()
+        client = Api(self.server.url, enrolled["device_token"])
+        self.clients.append(client)
+        return enrolled["device_id"], client
+
+    def close(self) -> None:
+        for client in self.clients:
+            client.close()
 
 
 @pytest.fixture
@@ -75,4 +92,4 @@ def setup(server, organizer):
     made = Setup(event["id"], "", None, organizer, server)
     made.device_id, made.device = made.enroll("Door 1", device_id="dev-a")
     yield made
-    made.device.close()
+    made.close()

@@ -107,18 +107,28 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        return self.process.stdout.read() if self.process.stdout else ""
+        if not self.process.stdout:
+            return ""
+        with self.process.stdout:
+            return self.process.stdout.read()
 
 
 # ---- requests ------------------------------------------------------------------------------
 
 
 class Api:
-    """An HTTP client of /api/v1 with one bearer token; answers are (status, envelope)."""
+    """An HTTP client of /api/v1 with one bearer token; answers are (status, envelope).
+
+    Every client made during a test is closed when it ends (``close_clients``, an autouse
+    fixture of conftest), so a test may make one inline without leaking its connections.
+    """
+
+    opened: list["Api"] = []
 
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 30):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.http = httpx.Client(base_url=f"{base_url}/api/v1", headers=headers, timeout=timeout)
+        Api.opened.append(self)
 
     def get(self, path: str, **params):
         response = self.http.get(path, params=params)
@@ -143,6 +153,12 @@ class Api:
 
     def close(self) -> None:
         self.http.close()
+
+
+def close_clients() -> None:
+    """Close every :class:`Api` client made so far."""
+    while Api.opened:
+        Api.opened.pop().close()
 
 
 def roster_csv(rows: list[tuple]) -> bytes:

@@ -135,7 +135,9 @@ def test_server_run_serves_until_stopped(tmp_path):
     finally:
         process.terminate()
         process.wait(15)
-    assert "Serving the central API" in process.stderr.read()
+        with process.stdout, process.stderr:
+            logged = process.stderr.read()
+    assert "Serving the central API" in logged
 
 
 def test_export_writes_the_kiosks_csv_format(db_url, tmp_path, kiosk):

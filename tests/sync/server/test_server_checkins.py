@@ -240,3 +240,19 @@ def test_a_full_batch_of_1000_is_accepted(setup):
     assert sum(v["status"] == "accepted" for v in verdicts) == 2  # the first entry of each
     assert sum(v["status"] == "duplicate" for v in verdicts) == 998
     assert stats(api, ev)["duplicates"] == 998
+
+
+def test_a_scan_is_stored_under_the_device_of_the_token_that_pushed_it(setup):
+    ev = setup.event_id
+    door2_id, door2 = setup.enroll("Door 2")
+    forged = checkin(ev, "ADA-0001", device=door2_id)  # dev-a pretends to be the kiosk at Door 2
+    assert push(setup.device, ev, forged)[0]["status"] == "accepted"
+    honest = checkin(ev, "GRACE-0002", device=door2_id)
+    push(door2, ev, honest)
+    by_id = {entry["id"]: entry["device_id"] for entry in pull_all(setup.organizer, ev)[0]}
+    assert by_id == {forged["id"]: setup.device_id, honest["id"]: door2_id}
+    # A retry is still the same scan, from whichever token (a kiosk enrolled again has a new one).
+    assert push(setup.device, ev, forged)[0]["already_received"] is True
+    assert push(door2, ev, forged)[0]["already_received"] is True
+    assert {entry["id"]: entry["device_id"] for entry in pull_all(setup.organizer, ev)[0]} == by_id
+    door2.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
+import time
 from datetime import datetime, timedelta
 
 import httpx
@@ -74,8 +75,10 @@ def read_events(response: httpx.Response, sink: queue.Queue) -> None:
 
 
 def next_event(sink: queue.Queue, kind: str, timeout: float = 10.0):
+    """The data of the next ``kind`` event within ``timeout`` seconds (others skipped); queue.Empty if none."""
+    deadline = time.monotonic() + timeout
     while True:
-        event, data = sink.get(timeout=timeout)
+        event, data = sink.get(timeout=max(0.0, deadline - time.monotonic()))
         if event == kind:
             return data
 
@@ -110,3 +113,50 @@ def test_health(server):
     assert reply["success"] and reply["data"]["status"] == "ok" and reply["data"]["database"] is True
     assert reply["meta"]["server_time"].endswith("Z")
     wire.unwrap(reply, wire.Health)
+
+
+def open_stream(setup, token_header: str, sink: queue.Queue) -> tuple[threading.Thread, threading.Event]:
+    """Read the event's stream over real HTTP in a thread; the Event is set when the server ends it."""
+    ended = threading.Event()
+
+    def read():
+        with httpx.Client(timeout=httpx.Timeout(10, read=30)) as http:
+            with http.stream("GET", f"{setup.server.url}/api/v1/events/{setup.event_id}/stream",
+                             headers={"Authorization": token_header}) as response:
+                assert response.status_code == 200
+                read_events(response, sink)
+        ended.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return reader, ended
+
+
+def test_a_revoked_devices_stream_ends_at_once(setup):
+    sink: queue.Queue = queue.Queue()
+    reader, ended = open_stream(setup, setup.device.http.headers["Authorization"], sink)
+    assert next_event(sink, "stats")["event_id"] == setup.event_id
+    next_event(sink, "heartbeat")  # the stream is alive and would go on
+    setup.organizer.data("delete", f"/devices/{setup.device_id}")
+    revoked = next_event(sink, "revoked", timeout=5)
+    assert revoked["code"] == "unauthorized"
+    assert ended.wait(5), "the stream of a revoked device is still open"
+    reader.join(5)
+
+
+def test_an_organizers_stream_ends_when_its_token_is_revoked(setup):
+    from sync.server.auth import token_hash
+    from sync.server.models import OrganizerTokenRow
+
+    token = setup.server.admin_token
+    sink: queue.Queue = queue.Queue()
+    reader, ended = open_stream(setup, f"Bearer {token}", sink)
+    next_event(sink, "stats")
+
+    def revoke(session):
+        session.get(OrganizerTokenRow, token_hash(token)).revoked_at = utcnow()
+
+    setup.server.db.write(revoke)
+    assert next_event(sink, "revoked", timeout=5)["code"] == "unauthorized"
+    assert ended.wait(5), "the stream of a revoked organizer token is still open"
+    reader.join(5)

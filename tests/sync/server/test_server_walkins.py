@@ -98,3 +98,13 @@ def test_batch_form_and_per_item_rejection(setup):
     assert status == 422
     status, reply = setup.device.post(f"/events/{ev}/rsvp", dict(items[0], vip=True))
     assert status == 422
+
+
+def test_a_walkin_is_recorded_as_made_by_the_device_of_the_token(setup):
+    from sync.server.models import AttendeeRow
+
+    ev = setup.event_id
+    item = walkin(ev, "Fern", None, "W-FERN-1", device="dev-somebody-else")
+    assert register(setup.device, ev, item)["status"] == "accepted"
+    with setup.server.db.read() as session:
+        assert session.get(AttendeeRow, item["id"]).created_by_device == setup.device_id
