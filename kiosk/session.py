@@ -19,7 +19,7 @@ from kiosk.core.desk import CheckinDesk
 from kiosk.core.status_words import SyncStatus, describe_status
 from sync.changes import Changes
 from sync.replica import Replica, open_replica
-from sync.status import K_EVENT, K_SERVER, sync_status
+from sync.status import K_SERVER, sync_status
 
 if TYPE_CHECKING:
     from kiosk.config import Settings
@@ -45,13 +45,10 @@ class EventInfo:
 
 def read_event_info(replica: Replica) -> EventInfo:
     """The current event as the replica holds it."""
-    from sync.replica.models import Event
+    from sync.replica.queries import events
 
-    event_id = replica.get_state(K_EVENT)
-    if event_id is None:
-        return EventInfo(None)
     with replica.session(write=False) as s:
-        event = s.get(Event, event_id)
+        event_id, event = events.current(s)
         if event is None:
             return EventInfo(event_id)
         return EventInfo(event.id, event.name, event.timezone, event.starts_at, event.venue_capacity)

@@ -207,7 +207,8 @@ def _ticket_from(fields) -> Ticket:
             raise TicketError(MALFORMED, "The signed ticket carries an invalid validity period.")
         bounds.append(value)
     attendee_id = fields.get("a")
-    if attendee_id is not None and (not isinstance(attendee_id, str) or not _ID.fullmatch(attendee_id) or len(attendee_id) > 36):
+    well_formed = isinstance(attendee_id, str) and _ID.fullmatch(attendee_id) and len(attendee_id) <= 36
+    if attendee_id is not None and not well_formed:
         raise TicketError(MALFORMED, "The signed ticket carries an invalid attendee id.")
     return Ticket(code, event_id, name, key_id, bounds[0], bounds[1], attendee_id)
 
@@ -265,21 +266,12 @@ class TicketVerifier:
         self.clock = clock
 
     def verify(self, session, signed: str, event_id: str) -> TicketVerdict:
-        from sqlalchemy import select
+        from sync.replica.queries import revoked_tickets, signing_keys
 
-        from sync.replica.models import RevokedTicket, SigningKey
-
-        keys = dict(
-            session.execute(
-                select(SigningKey.key_id, SigningKey.public_key).where(
-                    SigningKey.event_id == event_id, SigningKey.active.is_(True)
-                )
-            ).all()
-        )
+        keys = signing_keys.active_keys(session, event_id)
 
         def revoked(code: str) -> str | None:
-            row = session.get(RevokedTicket, (event_id, code))
-            return None if row is None else row.reason
+            return revoked_tickets.reason(session, event_id, code)
 
         try:
             ticket = verify_signed(signed, event_id, keys, revoked=revoked, now=self.clock())
@@ -292,30 +284,15 @@ class TicketVerifier:
 
         The id is the one the server gives this ticket's attendee, so the synced row replaces this one.
         """
-        from sync.replica.models import Attendee
+        from sync.clock import to_sqlite
+        from sync.replica.queries import attendees
 
-        attendee = session.get(Attendee, ticket.canonical_attendee_id)
+        attendee = attendees.by_id(session, ticket.canonical_attendee_id)
         if attendee is not None:
             return attendee
         first, _, last = ticket.name.strip().partition(" ")
-        attendee = Attendee(
-            id=ticket.canonical_attendee_id,
-            event_id=ticket.event_id,
-            first_name=first or ticket.code,
-            last_name=last.strip(),
-            email=None,
-            status="confirmed",
-            ticket_code=ticket.code,
-            ticket_type="General",
-            plus_ones=0,
-            is_walkin=False,
-            created_at=now,
-            updated_at=now,
-            inside=False,
-        )
-        session.add(attendee)
-        session.flush()
-        return attendee
+        return attendees.insert_ticket_holder(session, ticket.canonical_attendee_id, ticket.event_id,
+                                              first or ticket.code, last.strip(), ticket.code, to_sqlite(now))
 
 
 def _utc(seconds: int | None) -> datetime | None:

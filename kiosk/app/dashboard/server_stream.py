@@ -140,13 +140,16 @@ def stream_opener_for(replica):
     Reads the replica and the keyring: call it on the DbWorker.
     """
     from sync.credentials import CredentialError, CredentialStore
-    from sync.status import K_EVENT, K_SERVER
+    from sync.replica.queries import sync_state
+    from sync.status import K_DEVICE, K_EVENT, K_SERVER
 
-    server, event_id = replica.get_state(K_SERVER), replica.get_state(K_EVENT)
-    if not server or not event_id:
+    with replica.session(write=False) as s:
+        state = sync_state.values(s, (K_SERVER, K_EVENT, K_DEVICE))
+    server, event_id, device_id = state.get(K_SERVER), state.get(K_EVENT), state.get(K_DEVICE)
+    if not server or not event_id or not device_id:
         return None
     try:
-        token = CredentialStore(replica.path.parent, replica.device_id).load()
+        token = CredentialStore(replica.path.parent, device_id).load()
     except CredentialError:
         return None
     if not token:
