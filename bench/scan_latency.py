@@ -140,10 +140,10 @@ def main() -> int:
     from kiosk.app.door.screen import DoorScreen
     from kiosk.app.services import Services
     from kiosk.config import Settings
-    from kiosk.session import KioskSession
     from kiosk.scanner.decoders import make_decoder
     from kiosk.scanner.repeats import RepeatFilter
     from kiosk.scanner.sources import ArraySource
+    from kiosk.session import KioskSession
 
     app = QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory(prefix="scan-bench-") as tmp:

@@ -162,7 +162,7 @@ def _read_toml(path: Path, *, must_exist: bool) -> dict[str, Any]:
             return tomllib.load(f)
     except FileNotFoundError:
         if must_exist:
-            raise ConfigError(f"{path}: the configuration file named by KIOSK_CONFIG does not exist")
+            raise ConfigError(f"{path}: the configuration file named by KIOSK_CONFIG does not exist") from None
         return {}
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix or delete the file") from exc

@@ -158,7 +158,8 @@ class VideoFileSource(FrameSource):
         if not capture.isOpened():
             capture.release()
             raise SourceError(f"{self.path}: not a video this program can read")
-        self.fps = self._fps_override if self._fps_override is not None else (capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
+        recorded_fps = capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS
+        self.fps = self._fps_override if self._fps_override is not None else recorded_fps
         self._pacer = _Pacer(self.fps)
         self._capture = capture
 
