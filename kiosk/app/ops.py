@@ -130,9 +130,20 @@ def stream_target() -> QueryOp:
 # ---- the roster, the settings, the session ------------------------------------------
 
 
+class RosterImportRefused(Exception):
+    """A roster import on an enrolled kiosk: its attendees would never reach the server or the other doors."""
+
+
 def _import_roster(session, path: Path, event_name: str | None, skip_invalid: bool, progress) -> Changed:
     from kiosk.core.roster import import_roster as import_file
 
+    server = session.sync_status().server
+    if server:  # as `kiosk import-roster` refuses it; the replica is not touched
+        raise RosterImportRefused(
+            f"this kiosk is enrolled with {server}: import the roster on the server instead "
+            "(kiosk server create-event --roster, or the organizer's import on the server): every door gets it "
+            "at its next sync."
+        )
     report = import_file(session.replica, path, event_name=event_name, skip_invalid=skip_invalid,
                          progress=progress)
     if not report.imported:

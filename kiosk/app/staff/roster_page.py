@@ -205,9 +205,11 @@ class RosterPage(QWidget):
     def _on_import_failed(self, path: Path, exc: Exception) -> None:
         self._set_busy(False)
         self.progress_bar.hide()
+        from kiosk.app.ops import RosterImportRefused
         from sync.roster_csv import RosterFileError
 
-        self._summary(message_for(exc, f"{path.name} was not imported", (RosterFileError,)), theme.RED)
+        expected = (RosterFileError, RosterImportRefused)
+        self._summary(message_for(exc, f"{path.name} was not imported", expected), theme.RED)
 
     def _on_export_done(self, what: str, path: Path, result) -> None:
         self._set_busy(False)

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from kiosk.app.staff.roster_page import RosterPage
-from tests.app.staff.support import AnsweringDialogs, attendee_count
+from tests.app.staff.support import AnsweringDialogs, attendee_count, write_roster
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
 
@@ -123,3 +123,19 @@ def test_a_big_import_moves_the_progress_bar(qtbot, page, tmp_path):
     assert len(seen) >= 2 and seen == sorted(seen)  # several steps, never backwards
     assert seen[-1][0] == seen[-1][1]
     assert page.progress_bar.value() == page.progress_bar.maximum() == seen[-1][1]
+
+
+def test_an_enrolled_kiosk_refuses_a_roster_import_and_says_where_to_import(qtbot, page, dialogs, services,
+                                                                            tmp_path):
+    # Issue 15, item 1: attendees imported only here would be "not on the guest list" at every other door.
+    services.replica.set_state("server_url", "http://10.0.0.5:8080")
+    dialogs.open_answer = write_roster(tmp_path / "more.csv", "first_name,last_name,email,ticket_code\n"
+                                       "Hedy,Lamarr,hedy@example.org,HEDY-0100\n")
+    before = attendee_count(services.replica)
+    qtbot.mouseClick(page.import_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "was not imported" in page.import_summary.text(), timeout=15_000)
+    summary = page.import_summary.text()
+    assert "enrolled with http://10.0.0.5:8080" in summary
+    assert "import the roster on the server instead" in summary
+    assert attendee_count(services.replica) == before
+    assert page.import_button.isEnabled()
