@@ -2,13 +2,19 @@
 
 Read from two metres: the colour fills the panel, an icon repeats it for
 colour-blind staff (tick, exclamation mark, cross), the name is the largest text
-on screen and shrinks only as far as it must to fit. After a few seconds the
-panel goes back to "Ready" by itself, so no click is needed between attendees.
+on screen and shrinks only as far as it must to fit, and plus-ones ("+1 guest")
+are as large as the name. After a few seconds the panel goes back to "Ready" by
+itself, so no click is needed between attendees.
+
+Two tickets read together (in view of the camera at once) are never shown one
+over the other: the second waits in a queue, the panel says "1 more ticket", and
+each result stays up for at least ``TOGETHER_SECONDS`` before the next.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
@@ -46,8 +52,20 @@ NO_NAME = {
 
 # Seconds a result stays before the panel is ready again: a refusal needs longer to read and act on.
 HOLD_SECONDS = {"green": 3.0, "amber": 6.0, "red": 6.0, MESSAGE: 8.0}
+TOGETHER_SECONDS = 2.5  # a result followed by one read together with it stays this long before the next
+
+# Exit mode, someone who is not inside: most likely an arrival at a door left on Exit.
+EXIT_NOT_INSIDE_HEADLINE = "This door is set to Exit"
+EXIT_NOT_INSIDE_REASON = "Not checked in, so nothing to check out. Arriving? Switch the door to Entry."
 
 EXIT_BACKGROUND = "#4527a0"  # exit mode is a different colour, so nobody scans people out by mistake
+
+
+RESULT_STATES = ("green", "amber", "red")
+
+
+def _guest_words(plus_ones: int) -> str:
+    return f"+{plus_ones} guest{'s' if plus_ones > 1 else ''}" if plus_ones else ""
 
 
 class ResultIcon(QWidget):
@@ -160,6 +178,18 @@ class ResultPanel(QFrame):
         self.reason.setFont(theme.font(theme.REASON_PT))
         self.reason.setWordWrap(True)
         self.reason.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # "+1 guest": as large as the name, drawn inverted (a block of the text colour) so it stands out.
+        self.guests = FittedLabel(theme.NAME_PT, 28, wrap=False)
+        self.guests.setObjectName("guests")
+        self.guests.setAutoFillBackground(True)
+        self.guests.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.guests.hide()
+        self.queue_note = QLabel()
+        self.queue_note.setObjectName("queueNote")
+        self.queue_note.setFont(theme.font(22, bold=True))
+        self.queue_note.setAutoFillBackground(True)
+        self.queue_note.setMargin(8)
+        self.queue_note.hide()
         self.detail = QLabel()
         self.detail.setObjectName("detail")
         self.detail.setFont(theme.font(20))
@@ -170,22 +200,28 @@ class ResultPanel(QFrame):
         top.addWidget(self.icon)
         top.addSpacing(8)
         top.addWidget(self.headline, 1)
+        top.addWidget(self.queue_note, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 28, 32, 28)
         layout.addLayout(top)
         layout.addWidget(self.name, 3)
+        layout.addWidget(self.guests, 2, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.reason, 1)
         layout.addWidget(self.detail)
 
+        self._queue: deque[tuple[Decision, float | None]] = deque()  # read together, waiting their turn
         self._ready_timer = QTimer(self)
         self._ready_timer.setSingleShot(True)
-        self._ready_timer.timeout.connect(self.show_ready)
+        self._ready_timer.timeout.connect(self.on_ready_timer_timeout)
         self.show_ready()
 
     # ---- what is shown ------------------------------------------------------
 
     def show_ready(self) -> None:
         self._ready_timer.stop()
+        self._queue.clear()
+        self._show_queue_note()
+        self.guests.hide()
         self.state, self.decision = READY, None
         exiting = self.direction == "exit"
         self._paint_as(EXIT_BACKGROUND if exiting else theme.READY, "")
@@ -195,21 +231,55 @@ class ResultPanel(QFrame):
         self.detail.setText("")
         self.returned_to_ready.emit()
 
-    def show_decision(self, decision: Decision, started_at: float | None = None) -> None:
+    def show_decision(self, decision: Decision, started_at: float | None = None, together: bool = False) -> None:
+        """Show ``decision``; one read ``together`` with the one on screen (or any while some wait) queues."""
+        if self._queue or (together and self.state in RESULT_STATES):
+            self._queue.append((decision, started_at))
+            self._show_queue_note()
+            if len(self._queue) == 1:  # the one on screen stays up for TOGETHER_SECONDS at most
+                self._ready_timer.start(int(min(self.hold_seconds[self.state], TOGETHER_SECONDS) * 1000))
+            return
+        self._put_up(decision, started_at)
+
+    def queued(self) -> int:
+        """How many results wait behind the one on screen."""
+        return len(self._queue)
+
+    def on_ready_timer_timeout(self) -> None:
+        if not self._queue:
+            self.show_ready()
+            return
+        decision, started_at = self._queue.popleft()
+        self._put_up(decision, started_at)
+
+    def _put_up(self, decision: Decision, started_at: float | None) -> None:
         colour = decision.colour
         self.state, self.decision = colour, decision
         self._started_at = started_at
         self._paint_as(theme.colour_for(colour), colour)
-        self.headline.setText(HEADLINES.get(decision.result, decision.result.value.replace("_", " ").capitalize()))
+        exit_not_inside = decision.result == Result.NOT_INSIDE and decision.direction == "exit"
+        headline = HEADLINES.get(decision.result, decision.result.value.replace("_", " ").capitalize())
+        self.headline.setText(EXIT_NOT_INSIDE_HEADLINE if exit_not_inside else headline)
         attendee = decision.attendee
         self.name.setText(attendee.full_name if attendee else NO_NAME.get(decision.result, ""))
-        self.reason.setText(self._reason_words(decision))
+        guests = _guest_words(attendee.plus_ones) if attendee is not None else ""
+        self.guests.setText(f"  {guests}  ")
+        self.guests.setVisible(bool(guests))
+        self.reason.setText(EXIT_NOT_INSIDE_REASON if exit_not_inside else self._reason_words(decision))
         self.detail.setText(self._detail_words(decision))
-        self._ready_timer.start(int(self.hold_seconds[colour] * 1000))
+        self._show_queue_note()
+        hold = self.hold_seconds[colour]
+        self._ready_timer.start(int((min(hold, TOGETHER_SECONDS) if self._queue else hold) * 1000))
         self.decision_shown.emit(decision)
+
+    def _show_queue_note(self) -> None:
+        waiting = len(self._queue)
+        self.queue_note.setText(f"{waiting} more ticket{'s' if waiting > 1 else ''} ▸")
+        self.queue_note.setVisible(waiting > 0)
 
     def show_message(self, headline: str, text: str, colour: str = "red") -> None:
         """A problem that is not a decision (the replica cannot be written...): shown, then Ready again."""
+        self.guests.hide()  # results waiting in the queue follow the message
         self.state, self.decision = MESSAGE, None
         self._started_at = None
         self._paint_as(theme.colour_for(colour), colour)
@@ -254,8 +324,6 @@ class ResultPanel(QFrame):
         if attendee is None:
             return ""
         parts = [attendee.ticket_type] if attendee.ticket_type else []
-        if attendee.plus_ones:
-            parts.append(f"+{attendee.plus_ones} guest{'s' if attendee.plus_ones > 1 else ''}")
         if attendee.is_walkin:
             parts.append("walk-in")
         return " · ".join(parts)
@@ -270,6 +338,11 @@ class ResultPanel(QFrame):
         for label in (self.headline, self.name, self.reason, self.detail):
             palette = label.palette()
             palette.setColor(QPalette.ColorRole.WindowText, text)
+            label.setPalette(palette)
+        for label in (self.guests, self.queue_note):  # inverted: the panel's colour on a block of the text's
+            palette = label.palette()
+            palette.setColor(QPalette.ColorRole.Window, text)
+            palette.setColor(QPalette.ColorRole.WindowText, self._background)
             label.setPalette(palette)
         self.icon.set_kind(icon_kind, text.name())
         self.update()

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 NO_CAMERA_HINT = "Use the hand scanner, or type the code below."
 CAMERA_RETRY_MS = 10_000  # a camera plugged in (again) is picked up without touching the kiosk
+READ_TOGETHER_SECONDS = 0.5  # camera codes from frames this close were in view together: both are shown
 
 
 class ElidedLabel(QLabel):
@@ -78,6 +79,7 @@ class DoorScreen(QWidget):
         self.sounds = sounds
         self.direction = ENTRY
         self.scans_in_flight = 0
+        self._last_camera_frame: float | None = None  # when the camera's last code was read (perf_counter)
 
         # Header: event and door on the left, entry/exit and Staff on the right.
         self.event_label = ElidedLabel()
@@ -157,6 +159,7 @@ class DoorScreen(QWidget):
 
     def _connect(self) -> None:
         self.services.ops.changes.connect(self.on_ops_changes)
+        self.result_panel.decision_shown.connect(self.on_result_panel_decision_shown)
         self._connect_camera()
 
     def set_event(self, event) -> None:
@@ -207,22 +210,34 @@ class DoorScreen(QWidget):
 
     @Slot(str, float)
     def on_camera_code_detected(self, code: str, frame_time: float) -> None:
-        self.scan_code(code, started_at=frame_time)
+        last, self._last_camera_frame = self._last_camera_frame, frame_time
+        together = last is not None and abs(frame_time - last) <= READ_TOGETHER_SECONDS
+        self.scan_code(code, started_at=frame_time, together=together)
 
     # ---- scanning ------------------------------------------------------------
 
-    def scan_code(self, code: str, started_at: float | None = None) -> None:
-        """Decide on a scanned code on the DbWorker; the result arrives in :meth:`on_scan_decided`."""
+    def scan_code(self, code: str, started_at: float | None = None, together: bool = False) -> None:
+        """Decide on a scanned code on the DbWorker; the result arrives in :meth:`on_scan_decided`.
+
+        ``together``: read with the previous code (two tickets in view): its result waits its turn on the panel.
+        """
         started_at = time.perf_counter() if started_at is None else started_at
         self.scans_in_flight += 1
         (ops.scan(code, self.direction)
-         .success(partial(self.on_scan_decided, started_at=started_at))
+         .success(partial(self.on_scan_decided, started_at=started_at, together=together))
          .failure(self.on_scan_failed)
          .run(self.services.ops, self))
 
-    def on_scan_decided(self, decision: Decision, started_at: float | None = None) -> None:
+    def on_scan_decided(self, decision: Decision, started_at: float | None = None, together: bool = False) -> None:
         self.scans_in_flight -= 1
-        self.result_panel.show_decision(decision, started_at)
+        self.show_decision(decision, started_at, together)
+
+    def show_decision(self, decision: Decision, started_at: float | None = None, together: bool = False) -> None:
+        """Put a decision made elsewhere (a name picked from the matches) or here on the panel."""
+        self.result_panel.show_decision(decision, started_at, together)
+
+    def on_result_panel_decision_shown(self, decision: Decision) -> None:
+        # At the moment it is on screen (a result read together with another waits its turn): sound, banner.
         if self.sounds is not None:
             self.sounds.play(decision.colour)
         self.decision_shown.emit(decision)
