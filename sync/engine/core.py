@@ -216,8 +216,11 @@ class SyncEngine:
                 report.requests = backend.requests - requests_before
                 report.clock_offset_seconds = backend.clock_offset
             report.finished_at = self.clock()
-            self._finish(report)
+            previous = self._finish(report)
+        # The report first: a listener told of a new state can already show why.
         self._emit(SyncEvent("sync_finished", report=report))
+        if previous != report.connectivity:
+            self._emit(SyncEvent("state_changed", state=report.connectivity, previous=previous))
         return report
 
     def download(self, progress: Callable[[str, int, int], None] | None = None) -> SyncReport:
@@ -243,8 +246,8 @@ class SyncEngine:
             return OFFLINE
         return DEGRADED
 
-    def _finish(self, report: SyncReport) -> None:
-        """Record the round's outcome in the replica, fill in what is still waiting, announce a new state."""
+    def _finish(self, report: SyncReport) -> str:
+        """Record the round's outcome in the replica and fill in what is still waiting; returns the old state."""
         if report.ok:
             report.connectivity = ONLINE
         self.schedule.after_round(report)
@@ -269,7 +272,7 @@ class SyncEngine:
         previous, self._state = self._state, report.connectivity
         if previous != self._state:
             log.info("sync: %s -> %s", previous, self._state)
-            self._emit(SyncEvent("state_changed", state=self._state, previous=previous))
+        return previous
 
     def _count_waiting(self, report: SyncReport) -> None:
         try:

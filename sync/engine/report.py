@@ -64,7 +64,8 @@ class SyncEvent:
     - ``state_changed``: ``state`` is the new connectivity, ``previous`` the old one;
     - ``sync_started``;
     - ``progress``: ``phase`` (roster | checkins | push), ``done`` of ``total`` (units of the phase);
-    - ``sync_finished``: ``report`` is the round's :class:`SyncReport`.
+    - ``sync_finished``: ``report`` is the round's :class:`SyncReport`; a ``state_changed`` the
+      round caused comes right after it, so a listener of either finds the reason in the report.
     """
 
     kind: str
