@@ -16,19 +16,24 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sync import limits
+
 # The one rule for an opaque ticket code; kiosk.core.payload uses it for scans.
-CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-:.]{2,127}")
+CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-:.]{2,%d}" % (limits.MAX_TICKET_CODE_CHARS - 1))
 
 REQUIRED_COLUMNS = ("first_name", "last_name", "email", "ticket_code")
 OPTIONAL_COLUMNS = ("status", "ticket_type", "plus_ones")
 STATUSES = ("confirmed", "waitlisted", "cancelled")
 DEFAULT_STATUS = "confirmed"
 DEFAULT_TICKET_TYPE = "General"
-MAX_PLUS_ONES = 50
+MAX_PLUS_ONES = limits.MAX_PLUS_ONES
 MAX_ROWS = 500_000
 MAX_FILE_BYTES = 100 * 1024 * 1024
-# Bounds follow the replica's columns (sync.replica.models.Attendee).
-MAX_LENGTHS = {"first_name": 100, "last_name": 100, "email": 254, "ticket_code": 128, "ticket_type": 64}
+# The bounds every party agrees on (sync.limits): what is imported here, the server stores.
+MAX_LENGTHS = {
+    "first_name": limits.MAX_NAME_CHARS, "last_name": limits.MAX_NAME_CHARS, "email": limits.MAX_EMAIL_CHARS,
+    "ticket_code": limits.MAX_TICKET_CODE_CHARS, "ticket_type": limits.MAX_TICKET_TYPE_CHARS,
+}
 # Deliberately loose: one @, something before it, a dot in the domain, no spaces.
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 DELIMITERS = (",", ";")
@@ -107,7 +112,8 @@ def parse_roster(source: Path | str | bytes) -> RosterParse:
         row = row_or_error
         earlier = codes.get(row.ticket_code)
         if earlier is not None:
-            result.errors.append(RowError(start_line, f"ticket code {row.ticket_code} is already used on line {earlier}"))
+            result.errors.append(RowError(start_line,
+                f"ticket code {row.ticket_code} is already used on line {earlier}"))
             continue
         if row.email is not None and row.email in emails:
             result.errors.append(RowError(start_line, f"email {row.email} is already used on line {emails[row.email]}"))
@@ -275,7 +281,8 @@ def _validate(
         problems.append("missing ticket code")
     elif not CODE_PATTERN.fullmatch(code):
         problems.append(
-            f"ticket code {code[:40]!r} is invalid (3 to 128 letters, digits, _ - : . starting with a letter or digit)"
+            f"ticket code {code[:40]!r} is invalid (3 to {limits.MAX_TICKET_CODE_CHARS} letters, digits, _ - : . "
+            "starting with a letter or digit)"
         )
     if email and not EMAIL_PATTERN.fullmatch(email):
         problems.append(f"invalid email {email[:60]!r}")

@@ -16,6 +16,13 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from sync import limits as L
+
+# Text columns are as long as sync.limits lets a kiosk record, so everything it records fits.
+ID = String(L.MAX_IDENTIFIER_CHARS)
+ATTENDEE_ID = String(L.MAX_ATTENDEE_ID_CHARS)
+UUID = String(L.MAX_UUID_CHARS)
+
 
 class Base(DeclarativeBase):
     pass
@@ -24,10 +31,10 @@ class Base(DeclarativeBase):
 class EventRow(Base):
     __tablename__ = "events"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(L.MAX_EVENT_NAME_CHARS))
     venue_capacity: Mapped[int | None] = mapped_column(Integer)
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    timezone: Mapped[str] = mapped_column(String(L.MAX_TIMEZONE_CHARS), default="UTC")
     starts_at: Mapped[datetime | None] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(16), default="published")
     settings_json: Mapped[str] = mapped_column(Text, default="{}")
@@ -41,7 +48,7 @@ class SigningKeyRow(Base):
 
     __tablename__ = "signing_keys"
 
-    key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(ID, primary_key=True)
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), index=True)
     public_key: Mapped[str] = mapped_column(String(64))  # base64url, 32 raw bytes
     private_key: Mapped[str] = mapped_column(String(64))  # base64url, 32-byte seed; never served
@@ -58,25 +65,25 @@ class AttendeeRow(Base):
         Index("ix_attendees_event_arrival", "event_id", "arrival_id"),
     )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(ATTENDEE_ID, primary_key=True)
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"))
-    first_name: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100), default="")
-    email: Mapped[str | None] = mapped_column(String(254))  # lower-cased
+    first_name: Mapped[str] = mapped_column(String(L.MAX_NAME_CHARS))
+    last_name: Mapped[str] = mapped_column(String(L.MAX_NAME_CHARS), default="")
+    email: Mapped[str | None] = mapped_column(String(L.MAX_EMAIL_CHARS))  # lower-cased
     status: Mapped[str] = mapped_column(String(16), default="confirmed")
     status_changed_at: Mapped[datetime | None] = mapped_column(DateTime)  # to tell "admitted while cancelled"
-    ticket_code: Mapped[str] = mapped_column(String(128))
-    ticket_type: Mapped[str] = mapped_column(String(64), default="General")
+    ticket_code: Mapped[str] = mapped_column(String(L.MAX_TICKET_CODE_CHARS))
+    ticket_type: Mapped[str] = mapped_column(String(L.MAX_TICKET_TYPE_CHARS), default="General")
     plus_ones: Mapped[int] = mapped_column(Integer, default=0)
     is_walkin: Mapped[bool] = mapped_column(Boolean, default=False)
-    merged_into_id: Mapped[str | None] = mapped_column(String(36))
-    created_by_device: Mapped[str | None] = mapped_column(String(64))  # walk-ins
+    merged_into_id: Mapped[str | None] = mapped_column(ATTENDEE_ID)
+    created_by_device: Mapped[str | None] = mapped_column(ID)  # walk-ins
     seq: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     # Cache of sync.ledger.replay over this attendee's log, rewritten with it.
     inside: Mapped[bool] = mapped_column(Boolean, default=False)
-    arrival_id: Mapped[str | None] = mapped_column(String(36))
+    arrival_id: Mapped[str | None] = mapped_column(UUID)
 
 
 class RevocationRow(Base):
@@ -84,8 +91,8 @@ class RevocationRow(Base):
     __table_args__ = (UniqueConstraint("event_id", "seq", name="uq_revocations_event_seq"),)
 
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), primary_key=True)
-    ticket_code: Mapped[str] = mapped_column(String(128), primary_key=True)
-    reason: Mapped[str] = mapped_column(String(200), default="")
+    ticket_code: Mapped[str] = mapped_column(String(L.MAX_TICKET_CODE_CHARS), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(L.MAX_REVOCATION_REASON_CHARS), default="")
     revoked: Mapped[bool] = mapped_column(Boolean, default=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
@@ -101,35 +108,35 @@ class CheckinRow(Base):
         Index("ix_checkins_pushed_attendee", "pushed_attendee_id"),
     )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # client UUID
+    id: Mapped[str] = mapped_column(UUID, primary_key=True)  # client UUID
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"))
-    attendee_id: Mapped[str | None] = mapped_column(String(36))  # canonical, resolved by the server
-    pushed_attendee_id: Mapped[str | None] = mapped_column(String(36))
-    ticket_code: Mapped[str] = mapped_column(String(128), default="")
+    attendee_id: Mapped[str | None] = mapped_column(ATTENDEE_ID)  # canonical, resolved by the server
+    pushed_attendee_id: Mapped[str | None] = mapped_column(ATTENDEE_ID)
+    ticket_code: Mapped[str] = mapped_column(String(L.MAX_TICKET_CODE_CHARS), default="")
     kind: Mapped[str] = mapped_column(String(8))
-    result: Mapped[str] = mapped_column(String(32))
-    undoes_id: Mapped[str | None] = mapped_column(String(36))
-    device_id: Mapped[str] = mapped_column(String(64))
-    door: Mapped[str] = mapped_column(String(100), default="")
-    operator: Mapped[str] = mapped_column(String(100), default="")
+    result: Mapped[str] = mapped_column(String(L.MAX_RESULT_CHARS))
+    undoes_id: Mapped[str | None] = mapped_column(UUID)
+    device_id: Mapped[str] = mapped_column(ID)
+    door: Mapped[str] = mapped_column(String(L.MAX_DOOR_CHARS), default="")
+    operator: Mapped[str] = mapped_column(String(L.MAX_OPERATOR_CHARS), default="")
     device_time: Mapped[datetime] = mapped_column(DateTime)
     received_at: Mapped[datetime] = mapped_column(DateTime)
-    pushed_by: Mapped[str | None] = mapped_column(String(64))  # the authenticated device, if any
+    pushed_by: Mapped[str | None] = mapped_column(ID)  # the authenticated device, if any
     seq: Mapped[int] = mapped_column(BigInteger)
     duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
-    duplicate_of: Mapped[str | None] = mapped_column(String(36))
-    flag: Mapped[str] = mapped_column(String(64), default="")
+    duplicate_of: Mapped[str | None] = mapped_column(UUID)
+    flag: Mapped[str] = mapped_column(String(L.MAX_FLAG_CHARS), default="")
 
 
 class DeviceRow(Base):
     __tablename__ = "devices"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(100), default="")
-    door: Mapped[str] = mapped_column(String(100), default="")
-    app_version: Mapped[str] = mapped_column(String(32), default="")
+    name: Mapped[str] = mapped_column(String(L.MAX_DEVICE_NAME_CHARS), default="")
+    door: Mapped[str] = mapped_column(String(L.MAX_DOOR_CHARS), default="")
+    app_version: Mapped[str] = mapped_column(String(L.MAX_APP_VERSION_CHARS), default="")
     enrolled_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -144,18 +151,18 @@ class EnrollmentCodeRow(Base):
 
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"))
-    door: Mapped[str] = mapped_column(String(100), default="")
-    name: Mapped[str] = mapped_column(String(100), default="")
+    door: Mapped[str] = mapped_column(String(L.MAX_DOOR_CHARS), default="")
+    name: Mapped[str] = mapped_column(String(L.MAX_DEVICE_NAME_CHARS), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
-    used_by: Mapped[str | None] = mapped_column(String(64))
+    used_by: Mapped[str | None] = mapped_column(ID)
 
 
 class OrganizerTokenRow(Base):
     __tablename__ = "organizer_tokens"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), default="")
+    name: Mapped[str] = mapped_column(String(L.MAX_DEVICE_NAME_CHARS), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -104,3 +104,28 @@ def test_text_no_database_can_store_is_refused(setup):
         assert_refused(status, reply, path)
     status, reply = organizer.delete("/devices/dev%00a")
     assert_refused(status, reply, "device id")
+
+
+def test_everything_a_kiosk_may_record_is_stored_at_the_bounds(setup):
+    """Text at each bound of sync.limits, in characters of up to four bytes, is stored and read back whole."""
+    from sync import limits
+
+    ev = setup.event_id
+    door, operator = "😀" * limits.MAX_DOOR_CHARS, "é" * limits.MAX_OPERATOR_CHARS
+    refused_code = "漢" * limits.MAX_TICKET_CODE_CHARS  # the scanned text kept of an unknown code
+    scan = dict(checkin(ev, refused_code, result="unknown_code", door=door), operator=operator)
+    assert setup.device.data("post", f"/events/{ev}/checkins", {"items": [scan]})["results"][0]["status"] == "accepted"
+    (stored,) = setup.device.data("get", f"/events/{ev}/checkins")["items"]
+    assert (stored["door"], stored["operator"], stored["ticket_code"]) == (door, operator, refused_code)
+
+    name = "Ñ" * limits.MAX_NAME_CHARS
+    email = "a" * (limits.MAX_EMAIL_CHARS - len("@example.org")) + "@example.org"
+    made = dict(walkin(ev, name, email, "W" * limits.MAX_TICKET_CODE_CHARS), last_name=name,
+                ticket_type="t" * limits.MAX_TICKET_TYPE_CHARS, plus_ones=limits.MAX_PLUS_ONES)
+    verdict = setup.device.data("post", f"/events/{ev}/rsvp", made)
+    assert verdict["status"] == "accepted"
+    attendee = verdict["attendee"]
+    assert (attendee["first_name"], attendee["last_name"], attendee["email"]) == (name, name, email)
+    assert (attendee["ticket_code"], attendee["plus_ones"]) == (made["ticket_code"], limits.MAX_PLUS_ONES)
+    setup.device.data("post", "/devices/heartbeat", {"door": door, "device_time": iso(utcnow()),
+                                                     "app_version": "v" * limits.MAX_APP_VERSION_CHARS})
