@@ -3,6 +3,17 @@
 A kiosk remembers which kind it enrolled with (``sync.backend`` in its sync
 state); :func:`open_backend` makes that kind from the stored server address and
 the device token in the keyring. Kinds are imported only when used.
+
+Adding a kind of server (pretix's REST API, say) is one module here with a
+``CentralBackend`` subclass, one line in :data:`KINDS`, and a test class that
+inherits ``tests/sync/backends/contract.py``; the engine and the replica stay as
+they are. What differs lives in the subclass: ``max_batch = 1`` and a loop of
+single redeems in ``push_checkins``; cursors of its own making (a JSON string of
+``modified_since`` and page number) checked in ``pull``; the device handshake in
+``enroll``; its event id its own opaque identifier (``organizer:event:list``,
+within ``wire.Identifier``); records translated to the ``sync.wire`` ones the
+replica applies. Enrolling (``sync.enrollment``) must learn to recognise its
+setup QR code.
 """
 
 from __future__ import annotations
