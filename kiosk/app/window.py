@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
 
         door.staff_requested.connect(self.on_door_staff_requested)
         door.decision_shown.connect(self.on_door_decision_shown)
+        door.direction_change_requested.connect(self.on_door_direction_change_requested)
         if scanner_filter is not None:
             scanner_filter.code_scanned.connect(self.on_hand_scanner_code_scanned)
 
@@ -224,6 +225,7 @@ class MainWindow(QMainWindow):
     def _set_locked(self, locked: bool) -> None:
         self.locked = locked
         self.nav_bar.setVisible(not locked)
+        self.door.set_direction_locked(locked)
         self.lock_changed.emit(locked)
 
     def request_leave_kiosk_mode(self) -> None:
@@ -254,6 +256,11 @@ class MainWindow(QMainWindow):
 
     def on_door_staff_requested(self) -> None:
         self.request_face(DESK if DESK in self._face_widgets else DASHBOARD)
+
+    def on_door_direction_change_requested(self, direction: str) -> None:
+        # The kiosk stays locked: only the door's direction changes.
+        self.pin_gate.request(f"Staff PIN to switch this door to {direction.capitalize()}",
+                              lambda: self.door.set_direction(direction), self)
 
     def on_hand_scanner_code_scanned(self, code: str) -> None:
         self.door.scan_code(code)

@@ -188,6 +188,32 @@ def test_a_hand_scan_at_the_staff_desk_checks_in_and_shows_a_banner(qtbot, make_
         assert [c.result for c in s.scalars(select(Checkin)).all()] == ["admitted"]
 
 
+def test_entry_and_exit_need_the_pin_on_a_locked_kiosk(qtbot, make_shell):
+    # Issue 15, item 8: anyone at the door could switch it to Exit.
+    shell = make_shell(kiosk_mode=True)
+    window, door = shell.window, shell.door
+    qtbot.mouseClick(door.exit_button, Qt.MouseButton.LeftButton)
+    assert door.direction == "entry" and door.entry_button.isChecked() and not door.exit_button.isChecked()
+    dialog = shell.pin_gate.dialog
+    assert dialog is not None and "switch this door to Exit" in dialog.reason_label.text()
+    with qtbot.waitSignal(shell.pin_gate.pin_rejected, timeout=WAIT_MS):
+        enter_pin(qtbot, shell.pin_gate, "0000")
+    assert door.direction == "entry"
+    with qtbot.waitSignal(shell.pin_gate.pin_accepted, timeout=WAIT_MS):
+        enter_pin(qtbot, shell.pin_gate, STAFF_PIN)
+    assert door.direction == "exit" and door.exit_button.isChecked()
+    assert window.locked and window.current_face == DOOR  # only the direction changed
+    qtbot.mouseClick(door.entry_button, Qt.MouseButton.LeftButton)  # and back: the PIN again
+    assert door.direction == "exit" and shell.pin_gate.dialog is not None
+    shell.pin_gate.dialog.reject()
+
+
+def test_entry_and_exit_switch_at_once_outside_kiosk_mode(qtbot, make_shell):
+    shell = make_shell(kiosk_mode=False)
+    qtbot.mouseClick(shell.door.exit_button, Qt.MouseButton.LeftButton)
+    assert shell.door.direction == "exit" and shell.pin_gate.dialog is None
+
+
 # ---- starting the app from the command line ------------------------------------------------
 
 

@@ -70,6 +70,7 @@ class DoorScreen(QWidget):
     decision_shown = Signal(object)  # a Decision is on the panel
     scan_failed = Signal(str)  # a scan could not be recorded; the message is on the panel
     staff_requested = Signal()  # the discreet "Staff" button: the window asks for the PIN
+    direction_change_requested = Signal(str)  # Entry/Exit pressed on a locked kiosk: the window asks for the PIN
 
     def __init__(self, services: Services, *, camera=None, sounds=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -78,6 +79,7 @@ class DoorScreen(QWidget):
         self.camera = camera
         self.sounds = sounds
         self.direction = ENTRY
+        self.direction_locked = False  # a locked kiosk: Entry/Exit change only after the staff PIN
         self.scans_in_flight = 0
         self._last_camera_frame: float | None = None  # when the camera's last code was read (perf_counter)
 
@@ -104,7 +106,6 @@ class DoorScreen(QWidget):
         self.direction_group.setExclusive(True)
         self.direction_group.addButton(self.entry_button)
         self.direction_group.addButton(self.exit_button)
-        self.entry_button.toggled.connect(self.on_entry_button_toggled)
         self.staff_button = QPushButton("Staff…")
         self.staff_button.setObjectName("staffButton")
         self.staff_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -159,6 +160,8 @@ class DoorScreen(QWidget):
 
     def _connect(self) -> None:
         self.services.ops.changes.connect(self.on_ops_changes)
+        self.entry_button.clicked.connect(self.on_entry_button_clicked)
+        self.exit_button.clicked.connect(self.on_exit_button_clicked)
         self.result_panel.decision_shown.connect(self.on_result_panel_decision_shown)
         self._connect_camera()
 
@@ -265,9 +268,24 @@ class DoorScreen(QWidget):
 
     # ---- entry / exit ----------------------------------------------------------
 
-    @Slot(bool)
-    def on_entry_button_toggled(self, checked: bool) -> None:
-        self.set_direction(ENTRY if checked else EXIT)
+    @Slot()
+    def on_entry_button_clicked(self) -> None:
+        self.request_direction(ENTRY)
+
+    @Slot()
+    def on_exit_button_clicked(self) -> None:
+        self.request_direction(EXIT)
+
+    def request_direction(self, direction: str) -> None:
+        """Entry or Exit pressed: at once, or on a locked kiosk only after the staff PIN."""
+        if direction == self.direction or not self.direction_locked:
+            self.set_direction(direction)
+            return
+        self.set_direction(self.direction)  # the pressed button does not stay down before the PIN
+        self.direction_change_requested.emit(direction)
+
+    def set_direction_locked(self, locked: bool) -> None:
+        self.direction_locked = locked
 
     def set_direction(self, direction: str) -> None:
         if direction not in (ENTRY, EXIT):
