@@ -86,6 +86,17 @@ class Settings:
     )
     operator: str = _setting("", "name of the staff member at this door, recorded with each scan")
     sync_interval_seconds: int = _setting(5, "seconds between two background syncs with the server")
+    desk_scan_checks_in: bool = _setting(
+        False, "a ticket scanned while the staff desk is shown checks the guest in (default: it only looks them up)"
+    )
+    scanner_prefix: str = _setting(
+        "", "characters the hand scanner is set to send before each code (empty: none); when set, only "
+        "bursts that start with them are scans"
+    )
+    scanner_suffix: str = _setting(
+        "", "characters the hand scanner is set to send after each code, before Enter (empty: none); when set, "
+        "only bursts that end with them are scans"
+    )
     data_dir: Path = _setting(
         help="where the replica lives (env KIOSK_DATA_DIR)", default_factory=_default_data_dir
     )
@@ -105,6 +116,9 @@ _KINDS: dict[str, tuple[tuple[type, ...], str]] = {
     "pin_hash": ((str,), "a string"),
     "operator": ((str,), "a string"),
     "sync_interval_seconds": ((int,), "a whole number of seconds"),
+    "desk_scan_checks_in": ((bool,), "true or false"),
+    "scanner_prefix": ((str,), "a string"),
+    "scanner_suffix": ((str,), "a string"),
     "data_dir": ((str, Path), "a folder path"),
     "log_dir": ((str, Path), "a folder path"),
 }

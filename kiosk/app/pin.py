@@ -15,7 +15,6 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.app import theme
-from kiosk.app.door.hand_scanner import SCANNER_PASS_THROUGH
 
 MAX_WRONG = 5
 LOCKOUT_SECONDS = 30
@@ -92,7 +91,7 @@ class PinDialog(QDialog):
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin_edit.setFont(theme.font(22))
         self.pin_edit.setMaxLength(64)
-        self.pin_edit.setProperty(SCANNER_PASS_THROUGH, True)  # a PIN is typed, never scanned
+        # A hand scanner's burst here is a scan (HandScannerFilter), never PIN characters.
         self.message = QLabel("")
         self.message.setObjectName("pinMessage")
         self.message.setStyleSheet(f"color: {theme.RED};")

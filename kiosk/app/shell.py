@@ -42,7 +42,7 @@ class KioskApp:
         self._attach_engine(_make_engine(self.session))
         self.camera = self._build_camera(camera_source_factory)
         self.sounds = SoundPlayer(settings.sounds if sounds_enabled is None else sounds_enabled)
-        self.scanner_filter = HandScannerFilter()
+        self.scanner_filter = HandScannerFilter(prefix=settings.scanner_prefix, suffix=settings.scanner_suffix)
         app.installEventFilter(self.scanner_filter)
         self._build_faces(settings)
         self._connect()
@@ -136,6 +136,8 @@ class KioskApp:
 
         if changes.settings:
             self.sounds.enabled = self.session.settings.sounds
+            settings = self.session.settings
+            self.scanner_filter.prefix, self.scanner_filter.suffix = settings.scanner_prefix, settings.scanner_suffix
         if changes.event or changes.settings:
             self.window.update_title()
         if not changes.event or initiator is self:

@@ -255,16 +255,6 @@ def test_typing_by_hand_in_a_search_box_still_works(qtbot, make_door, door_servi
     assert checkins_in(door_services.replica) == []
 
 
-def test_a_pass_through_widget_gets_scanner_keystrokes_as_typed(qtbot, scanner, search_box):
-    search_box.setProperty("scannerPassThrough", True)
-    scanned = []
-    scanner.code_scanned.connect(scanned.append)
-    qtbot.keyClicks(search_box, "kiosk-enroll://x?code=ABC")
-    qtbot.keyClick(search_box, Qt.Key.Key_Return)
-    assert search_box.text() == "kiosk-enroll://x?code=ABC"
-    assert scanned == []
-
-
 def test_a_scan_the_replica_cannot_record_is_shown_red_and_not_as_a_check_in(qtbot, make_door, door_services):
     door = make_door()
     # The replica file is taken away under the app: the environment's fault, shown as a message.

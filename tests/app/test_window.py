@@ -188,6 +188,26 @@ def test_a_hand_scan_at_the_staff_desk_checks_in_and_shows_a_banner(qtbot, make_
         assert [c.result for c in s.scalars(select(Checkin)).all()] == ["admitted"]
 
 
+def test_a_hand_scan_during_the_pin_dialog_is_a_scan_and_leaves_the_pin_box_alone(qtbot, make_shell):
+    # Issue 15, item 5: the scan went into the PIN box, counted as a wrong PIN, and the guest waited.
+    shell = make_shell(kiosk_mode=True)
+    qtbot.mouseClick(shell.door.staff_button, Qt.MouseButton.LeftButton)
+    dialog = shell.pin_gate.dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.keyClicks(dialog.pin_edit, "24")  # staff had started typing the PIN
+    qtbot.waitUntil(lambda: dialog.pin_edit.text() == "24", timeout=WAIT_MS)
+    with qtbot.waitSignal(shell.door.decision_shown, timeout=WAIT_MS) as shown:
+        qtbot.keyClicks(dialog.pin_edit, "GRACE-0002")  # the scanner's burst, at machine speed
+        qtbot.keyClick(dialog.pin_edit, Qt.Key.Key_Return)
+    assert shown.args[0].attendee.full_name == "Grace Hopper" and shown.args[0].colour == "green"
+    assert dialog.pin_edit.text() == "24"  # untouched
+    assert shell.pin_gate.wrong_in_a_row == 0 and dialog.message.text() == ""
+    assert dialog.isVisible() and shell.window.locked
+    with shell.replica.session(write=False) as s:
+        assert [c.scanned_code for c in s.scalars(select(Checkin)).all()] == ["GRACE-0002"]
+    dialog.reject()
+
+
 def test_entry_and_exit_need_the_pin_on_a_locked_kiosk(qtbot, make_shell):
     # Issue 15, item 8: anyone at the door could switch it to Exit.
     shell = make_shell(kiosk_mode=True)

@@ -2,20 +2,28 @@
 
 :class:`HandScannerFilter` is installed on the whole application, so a scan
 works whatever has the keyboard focus — the door screen, the staff desk's
-search box, a dialog. It holds back printable keystrokes for a few tens of
-milliseconds:
+search box, the PIN dialog. It holds back printable keystrokes while they come
+quickly, and when Enter ends the burst it judges the *whole* burst, as scanner
+drivers do:
 
-- if more keys follow quickly and Enter ends the burst, it is a scan: the held
-  keys are dropped and ``code_scanned`` is emitted;
-- otherwise (a person typing) the held keys are delivered, in order, to the
-  widget they were meant for, so typing in a search box works as usual, only
-  ``max_gap_ms`` later.
+- its length (at least ``min_length`` characters, prefix and suffix excluded);
+- its timing: no gap over ``max_gap_ms`` and, on average, at most
+  ``max_mean_gap_ms`` per key — a scanner types a whole code at a few
+  milliseconds a key; a fast typist manages a few quick keys in a row, never a
+  whole word at that pace;
+- the ``prefix`` and ``suffix`` the scanner is set to send around each code,
+  when the kiosk is told them (settings ``scanner_prefix``/``scanner_suffix``):
+  then a burst without them is never a scan.
+
+A scan's held keys are dropped and ``code_scanned`` is emitted: a scan is
+always a scan, also in the PIN box, whose text it never touches. Anything else
+(a person typing) is delivered, in order, to the widget it was meant for, so
+typing works as usual, only ``max_gap_ms`` later.
 
 Gaps are measured with the keyboard events' own timestamps when the platform
-provides them, so a burst of a person's keystrokes that queued up while the
-GUI was busy is not mistaken for a scanner. Widgets that want the raw
-keystrokes (a PIN box, an enrollment-code box) set the ``SCANNER_PASS_THROUGH``
-property; an enrollment QR code scanned anywhere is typed where the focus is.
+provides them, so a person's keystrokes that queued up while the GUI was busy
+are not mistaken for a scanner. An enrollment QR code scanned anywhere is
+typed where the focus is (the enrollment page's code box has it).
 """
 
 from __future__ import annotations
@@ -26,10 +34,6 @@ import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QWidget
-
-# A widget with this dynamic property set to True gets a scanner's keystrokes as typed, never
-# turned into a door scan: a PIN box, an enrollment-code box that a hand scanner fills in.
-SCANNER_PASS_THROUGH = "scannerPassThrough"
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 # A scanner presses Shift for capitals, as a keyboard does: these keys neither type nor end a burst.
@@ -50,12 +54,16 @@ class HandScannerFilter(QObject):
 
     code_scanned = Signal(str)
 
-    def __init__(self, max_gap_ms: int = 50, min_length: int = 4, parent: QObject | None = None):
+    def __init__(self, max_gap_ms: int = 50, min_length: int = 4, *, max_mean_gap_ms: float = 25.0,
+                 prefix: str = "", suffix: str = "", parent: QObject | None = None):
         super().__init__(parent)
         self.max_gap_ms = max_gap_ms
+        self.max_mean_gap_ms = max_mean_gap_ms
         self.min_length = min_length
+        self.prefix, self.suffix = prefix, suffix
         self._held: list[tuple[QWidget, QKeyEvent]] = []
         self._chars: list[str] = []
+        self._first_key_at: float | None = None  # ms
         self._last_key_at: float | None = None  # ms
         self._replaying = False
         self._swallow_release: int | None = None
@@ -75,13 +83,13 @@ class HandScannerFilter(QObject):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress and self._held:
+            self.flush()  # a click (Unlock, Search) comes after what was typed before it
+            return False
         if self._replaying or kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             return False
         if not isinstance(obj, QWidget):
             return False  # the window sees the key before its focus widget; act once, at the widget
-        if obj.property(SCANNER_PASS_THROUGH):
-            self.flush()
-            return False
         if kind == QEvent.Type.KeyRelease:
             return self._on_release(obj, event)
         return self._on_press(obj, event)
@@ -90,8 +98,8 @@ class HandScannerFilter(QObject):
         now = self._event_ms(event)
         fast = self._last_key_at is not None and now - self._last_key_at <= self.max_gap_ms
         if event.key() in ENTER_KEYS and not (event.modifiers() & ~_TYPING_MODIFIERS):
-            if self._chars and fast and len(self._chars) >= self.min_length:
-                code = "".join(self._chars)
+            code = self._scanned_code(now) if fast else None
+            if code is not None:
                 if not self.is_door_scan(code):
                     self.flush()  # typed into the focused box as scanned; the Enter follows
                     return False
@@ -108,6 +116,8 @@ class HandScannerFilter(QObject):
             return False
         if self._held and (not fast or self._held[0][0] is not obj):
             self.flush()  # a slow keystroke, or focus moved: what was held was typed by a person
+        if not self._held:
+            self._first_key_at = now
         self._held.append((obj, _copy(event)))
         self._chars.append(event.text())
         self._last_key_at = now
@@ -122,6 +132,24 @@ class HandScannerFilter(QObject):
             self._held.append((obj, _copy(event)))  # keep press/release order for the replay
             return True
         return False
+
+    def _scanned_code(self, enter_at: float) -> str | None:
+        """The code, when the burst that Enter ends is a scanner's (see the module's words); else None."""
+        text = "".join(self._chars)
+        if not text or self._first_key_at is None:
+            return None
+        if self.prefix:
+            if not text.startswith(self.prefix):
+                return None
+            text = text[len(self.prefix):]
+        if self.suffix:
+            if not text.endswith(self.suffix):
+                return None
+            text = text[: -len(self.suffix)]
+        if len(text) < self.min_length:
+            return None
+        mean_gap = (enter_at - self._first_key_at) / len(self._chars)
+        return text if mean_gap <= self.max_mean_gap_ms else None
 
     @staticmethod
     def _is_typing(event: QKeyEvent) -> bool:
@@ -161,4 +189,4 @@ class HandScannerFilter(QObject):
         self._flush_timer.stop()
         self._held = []
         self._chars = []
-        self._last_key_at = None
+        self._first_key_at = self._last_key_at = None
