@@ -71,6 +71,15 @@ def lookup_attendee(attendee_id: str) -> QueryOp:
     return QueryOp(_lookup_attendee, attendee_id, latest="lookup")
 
 
+def _lookup_code(session, code: str):
+    return session.desk.lookup(code)
+
+
+def lookup_code(code: str) -> QueryOp:
+    """Everything known about a scanned ticket, without checking it in or logging a scan."""
+    return QueryOp(_lookup_code, code)
+
+
 def _warm_up(session) -> None:
     # A lookup logs nothing; it loads the roster's pages and query plans before the first attendee.
     session.desk.lookup("WARM-UP-0000")

@@ -6,7 +6,9 @@ staff PIN. Once unlocked, going back to the door screen, or two minutes without
 a touch, locks it again. Outside kiosk mode a bar of buttons switches faces.
 
 A hand scanner works on every face: its scans are checked in by the door
-screen's pipeline; when the door screen is hidden, a banner shows the result.
+screen's pipeline, and when the door screen is hidden a banner shows the result;
+at the staff desk a scan selects the person instead (the ``desk_scan_checks_in``
+setting makes it check in there too).
 """
 
 from __future__ import annotations
@@ -263,6 +265,9 @@ class MainWindow(QMainWindow):
                               lambda: self.door.set_direction(direction), self)
 
     def on_hand_scanner_code_scanned(self, code: str) -> None:
+        if self.current_face == DESK and self.desk is not None and not self.services.settings.desk_scan_checks_in:
+            self.desk.look_up_scan(code)  # at the desk a scan selects the person (a setting makes it check in)
+            return
         self.door.scan_code(code)
 
     def on_door_decision_shown(self, decision) -> None:

@@ -171,8 +171,36 @@ def test_wrong_pins_lock_the_pin_dialog_for_a_while(qtbot):
         worker.stop()
 
 
-def test_a_hand_scan_at_the_staff_desk_checks_in_and_shows_a_banner(qtbot, make_shell):
+def test_a_hand_scan_at_the_staff_desk_selects_the_person_without_checking_in(qtbot, make_shell):
+    # Issue 15, item 6: at the desk a scan is a look-up.
     shell = make_shell(kiosk_mode=False)
+    window, desk = shell.window, shell.desk_face
+    window.request_face(DESK)
+    desk.tabs.setCurrentWidget(desk.walkin_form)  # whatever page is open
+    search = desk.search_panel.query_edit
+    desk.walkin_form.edits["first_name"].setFocus()
+    with qtbot.waitSignal(desk.scan_looked_up, timeout=WAIT_MS) as looked_up:
+        qtbot.keyClicks(desk.walkin_form.edits["first_name"], "ADA-0001")
+        qtbot.keyClick(desk.walkin_form.edits["first_name"], Qt.Key.Key_Return)
+    assert looked_up.args[0].attendee.full_name == "Ada Lovelace"
+    assert desk.tabs.currentWidget() is desk.attendees_page
+    assert desk.walkin_form.edits["first_name"].text() == ""  # the scan was not typed there
+    qtbot.waitUntil(lambda: desk.search_panel.current_attendee() is not None, timeout=WAIT_MS)
+    assert desk.search_panel.current_attendee().full_name == "Ada Lovelace"
+    assert search.text() == "ADA-0001"
+    qtbot.waitUntil(lambda: desk.detail.attendee() is not None, timeout=WAIT_MS)
+    assert desk.detail.attendee().full_name == "Ada Lovelace"
+    assert not window.banner.isVisible()
+    with shell.replica.session(write=False) as s:
+        assert s.scalars(select(Checkin)).all() == []
+
+    desk.look_up_scan("NOBODY-9999")
+    qtbot.waitUntil(lambda: "NOBODY-9999" in desk.search_panel.message_label.text(), timeout=WAIT_MS)
+    assert "Nobody was checked in" in desk.search_panel.message_label.text()
+
+
+def test_a_hand_scan_at_the_staff_desk_checks_in_when_set_to_and_shows_a_banner(qtbot, make_shell):
+    shell = make_shell(kiosk_mode=False, desk_scan_checks_in=True)
     window = shell.window
     window.request_face(DESK)
     search = shell.desk_face.search_panel.query_edit

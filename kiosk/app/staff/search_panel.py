@@ -188,11 +188,15 @@ class SearchPanel(QWidget):
     def query(self) -> str:
         return self.query_edit.text().strip()
 
-    def set_query(self, text: str) -> None:
-        """Search for ``text`` now (as if typed, without waiting for the timer)."""
+    def set_query(self, text: str, select_id: str | None = None) -> None:
+        """Search for ``text`` now (as if typed, without waiting for the timer); highlight ``select_id``."""
         self.query_edit.setText(text)
         self._debounce.stop()
-        self._send(self.query())
+        self._send(self.query(), select_id=select_id)
+
+    def say(self, text: str) -> None:
+        """A line above the results (a scanned code that matches nobody)."""
+        self.message_label.setText(text)
 
     def refresh(self) -> None:
         """Run the current search again (statuses changed); the highlighted row stays."""
@@ -245,7 +249,7 @@ class SearchPanel(QWidget):
 
     # ---- search on the DbWorker ----------------------------------------------
 
-    def _send(self, text: str, choose_first: bool = False) -> None:
+    def _send(self, text: str, choose_first: bool = False, select_id: str | None = None) -> None:
         self._generation += 1
         generation = self._generation
         if not text:
@@ -255,11 +259,12 @@ class SearchPanel(QWidget):
             self.results_shown.emit(0)
             return
         (ops.search(text, RESULT_LIMIT)
-         .success(lambda views: self._on_search_done(generation, text, views, choose_first))
+         .success(lambda views: self._on_search_done(generation, text, views, choose_first, select_id))
          .failure(lambda exc: self._on_search_failed(generation, exc))
          .run(self.services.ops, self))
 
-    def _on_search_done(self, generation: int, text: str, views: list[AttendeeView], choose_first: bool) -> None:
+    def _on_search_done(self, generation: int, text: str, views: list[AttendeeView], choose_first: bool,
+                        select_id: str | None = None) -> None:
         if generation != self._generation:
             return  # overtaken by newer typing
         keep_id = self.current_attendee().id if self.current_attendee() else None
@@ -271,6 +276,10 @@ class SearchPanel(QWidget):
             self.message_label.setText(f"The first {len(views)} matches; type more to narrow the search.")
         else:
             self.message_label.setText(f"{len(views)} match{'es' if len(views) != 1 else ''}.")
+        if select_id is not None and self.model.row_of(select_id) >= 0:
+            self.results_view.setCurrentIndex(self.model.index(self.model.row_of(select_id), 0))
+            self.results_shown.emit(len(views))
+            return
         row = self.model.row_of(keep_id) if keep_id else -1
         if row >= 0:
             self.results_view.selectionModel().blockSignals(True)

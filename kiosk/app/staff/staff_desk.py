@@ -11,11 +11,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from kiosk.app import theme
+from kiosk.app import ops, theme
 from kiosk.app.staff.attendee_detail import AttendeeDetail
 from kiosk.app.staff.badge_panel import BadgePanel
 from kiosk.app.staff.dialogs import Dialogs
 from kiosk.app.staff.enrollment_page import EnrollmentPage
+from kiosk.app.staff.errors import message_for
 from kiosk.app.staff.roster_page import RosterPage
 from kiosk.app.staff.search_panel import SearchPanel
 from kiosk.app.staff.settings_page import SettingsPage
@@ -80,6 +81,7 @@ class StaffDesk(QWidget):
     checkin_recorded = Signal(object)  # Decision: a manual check-in/out (or of an attendee offered at walk-in)
     undo_recorded = Signal(object)  # UndoOutcome
     walkin_registered = Signal(object)  # WalkinOutcome (created, checked in)
+    scan_looked_up = Signal(object)  # LookupOutcome: a ticket scanned at the desk, its attendee selected
 
     PAGES = ("Attendees", "Walk-in", "Roster", "Settings", "Enrollment")
 
@@ -139,6 +141,25 @@ class StaffDesk(QWidget):
     def show_search(self) -> None:
         self.tabs.setCurrentWidget(self.attendees_page)
         self.search_panel.focus_query()
+
+    def look_up_scan(self, code: str) -> None:
+        """A ticket scanned at the desk: the person is selected (looked up), not checked in."""
+        (ops.lookup_code(code)
+         .success(lambda outcome: self._on_scan_looked_up(code, outcome))
+         .failure(lambda exc: self.search_panel.say(message_for(exc, "The scanned ticket could not be looked up")))
+         .run(self.services.ops, self))
+
+    def _on_scan_looked_up(self, code: str, outcome) -> None:
+        self.tabs.setCurrentWidget(self.attendees_page)
+        view = outcome.attendee
+        if view is None:
+            self.search_panel.set_query("")
+            self.search_panel.say(f"Scanned “{code}”: {outcome.reason} Nobody was checked in.")
+            self.detail.clear()
+            return
+        self.search_panel.set_query(view.ticket_code, select_id=view.id)
+        self.detail.show_attendee(view)
+        self.scan_looked_up.emit(outcome)
 
     def show_walkin(self) -> None:
         self.tabs.setCurrentWidget(self.walkin_form)
