@@ -2,8 +2,10 @@
 
 A kiosk that has synced and the server write the same files for the same event (same
 columns, same row order), so an organizer can reconcile them line by line. Cells that a
-spreadsheet would run as formulas are quoted as text (CSV injection), and a file is
-written beside its destination and moved into place: a failed export leaves no half file.
+spreadsheet would run as formulas are quoted as text (CSV injection) with a leading
+apostrophe, which :func:`from_spreadsheet_safe` takes off again when the file is imported
+(sync.roster_csv): export then import gives back every value. A file is written beside its
+destination and moved into place: a failed export leaves no half file.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ ATTENDEE_COLUMNS = ("first_name", "last_name", "email", "ticket_code", "ticket_t
                     "walk_in", "checked_in", "arrival_time_utc", "arrival_door", "inside", "merged_into")
 # Spreadsheets run cells starting with these as formulas (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"  # a spreadsheet shows a cell that starts with it as text
 
 
 def iso(moment: datetime | None) -> str:
@@ -53,10 +56,29 @@ def attendee_order(row: tuple) -> tuple:
     return row[1], row[0], row[3]
 
 
+def _guarded(text: str) -> bool:
+    """Whether a cell is a guard apostrophe followed by what it guards (see :func:`spreadsheet_safe`)."""
+    if not text.startswith(GUARD) or len(text) < 2:
+        return False
+    second = text[1]
+    return second in FORMULA_STARTS or second == GUARD or second.isspace()
+
+
 def spreadsheet_safe(value) -> str:
-    """A cell that a spreadsheet shows as text, never runs as a formula (CSV injection)."""
+    """A cell that a spreadsheet shows as text, never runs as a formula (CSV injection).
+
+    A value starting a formula gets a leading apostrophe; so does a value that would
+    otherwise read as guarded (an apostrophe, then a formula start, an apostrophe or a
+    space), so that :func:`from_spreadsheet_safe` gives every value back exactly. Any
+    other value, "'Ohana" included, is written as it is.
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return GUARD + text if text.startswith(FORMULA_STARTS) or _guarded(text) else text
+
+
+def from_spreadsheet_safe(cell: str) -> str:
+    """The value a :func:`spreadsheet_safe` cell holds (its guard apostrophe, if any, taken off)."""
+    return cell[1:] if _guarded(cell) else cell
 
 
 def write_csv(path: Path | str, header: Iterable[str], rows: list[tuple]) -> int:

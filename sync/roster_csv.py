@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sync import limits
+from sync.export_csv import from_spreadsheet_safe
 
 # The one rule for an opaque ticket code; kiosk.core.payload uses it for scans.
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-:.]{2,%d}" % (limits.MAX_TICKET_CODE_CHARS - 1))
@@ -240,8 +241,10 @@ def _clean_text(text: str) -> str:
 
 
 def _clean(value: str) -> str:
-    """A cell of a cleaned text, trimmed, runs of spaces made one."""
+    """A cell of a cleaned text, its spreadsheet guard taken off (an export's), trimmed, runs of spaces made one."""
     value = value.strip()
+    if value.startswith("'"):
+        value = from_spreadsheet_safe(value).strip()
     return " ".join(value.split()) if "  " in value or not value.isprintable() else value
 
 

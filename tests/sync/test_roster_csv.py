@@ -208,3 +208,100 @@ def test_sync_module_does_not_import_kiosk():
     code = "import sys, sync.roster_csv; print(any(m == 'kiosk' or m.startswith('kiosk.') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+# ---- export -> import round trip -------------------------------------------------------------
+
+AWKWARD_PARTS = ["=", "+", "-", "@", "'", "''", "\t", "\r", " ", '"', ",", ";", "=1+1", "+Bo", "-", "@SUM(A1)",
+                 "é", "Ünïcødé", "漢字", "O'Brien", 'say "hi"', "a,b", "a;b", "x"]
+
+
+def awkward_values(count: int, seed: int = 11) -> list[str]:
+    """Names built of the parts that trip spreadsheets and CSV readers, in every order."""
+    import random
+
+    rng = random.Random(seed)
+    values = list(AWKWARD_PARTS) + ["'=1", "''=1", "'+Bo", "'", "''", "' x", "'Ohana"]
+    while len(values) < count:
+        values.append("".join(rng.choice(AWKWARD_PARTS) for _ in range(rng.randint(1, 4))))
+    return values
+
+
+def held(value: str) -> str | None:
+    """What a kiosk holds after importing ``value`` as a name (its cleaning applied), or None if refused."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out).writerows([["first_name", "last_name", "email", "ticket_code"], ["A", value, "", "T-0001"]])
+    parsed = parse_roster(out.getvalue().encode("utf-8"))
+    return parsed.rows[0].last_name if parsed.rows else None
+
+
+def awkward_email(value: str, n: int) -> str | None:
+    """An e-mail address beginning with the value, when the value can begin one."""
+    local = value.lower().replace("@", "")
+    return f"{local}.{n}@example.org" if local and not any(ch.isspace() for ch in local) else None
+
+
+def test_export_then_import_gives_back_every_value_a_kiosk_holds(tmp_path):
+    from types import SimpleNamespace
+
+    from sync.export_csv import ATTENDEE_COLUMNS, FORMULA_STARTS, attendee_row, write_csv
+
+    values = [value for value in map(held, awkward_values(400)) if value]
+    assert {"-", "+Bo", "'", "'=1", "=1+1", "@SUM(A1)", "O'Brien", "漢字"} <= set(values)
+    attendees = [
+        SimpleNamespace(first_name=value, last_name=value, email=awkward_email(value, n), ticket_code=f"T-{n:04d}",
+                        ticket_type=value[:64], status="confirmed", plus_ones=0, is_walkin=False, arrival_id=None,
+                        inside=False)
+        for n, value in enumerate(values)
+    ]
+    path = tmp_path / "attendees.csv"
+    write_csv(path, ATTENDEE_COLUMNS, [attendee_row(a, None, None, None) for a in attendees])
+    exported = path.read_text(encoding="utf-8")
+    # Still safe to open in a spreadsheet: no cell starts a formula.
+    import csv
+    import io
+
+    cells = [cell for row in csv.reader(io.StringIO(exported)) for cell in row]
+    assert not any(cell.startswith(FORMULA_STARTS) for cell in cells)
+
+    parsed = parse_roster(path)
+    assert parsed.errors == []
+    got = [(row.first_name, row.last_name, row.email, row.ticket_type) for row in parsed.rows]
+    assert got == [(a.first_name, a.last_name, a.email, a.ticket_type) for a in attendees]
+
+
+def test_a_leading_apostrophe_that_guards_nothing_is_kept():
+    result = parse_roster(csv_bytes("'Ohana,'Brien,,T-0001", "'=1,''+x,,T-0002", "',' x,,T-0003"))
+    assert [(r.first_name, r.last_name) for r in result.rows] == [("'Ohana", "'Brien"), ("=1", "'+x"), ("'", "x")]
+
+
+def test_a_kiosks_attendee_export_imports_again_unchanged(tmp_path):
+    """`kiosk export attendees` then `kiosk import-roster` of that file, into another kiosk's replica."""
+    import csv
+    import io
+
+    from kiosk.core.roster import export_attendees, import_roster
+    from sync.export_csv import spreadsheet_safe
+    from sync.replica import open_replica
+    from sync.replica.models import Attendee
+
+    names = [("-", "+Bo"), ("'Ohana", "''"), ("=1+1", "@SUM(A1)"), ("Zoë", "'-x"), ("漢字", 'say "hi", ok;')]
+    out = io.StringIO()
+    csv.writer(out).writerows([("first_name", "last_name", "email", "ticket_code")] + [
+        (spreadsheet_safe(first), spreadsheet_safe(last), "", f"T-{n:04d}") for n, (first, last) in enumerate(names)])
+    roster = out.getvalue()
+    source, copy = open_replica(tmp_path / "one"), open_replica(tmp_path / "two")
+    try:
+        import_roster(source, roster.encode("utf-8"))
+        export_attendees(source, tmp_path / "attendees.csv")
+        import_roster(copy, tmp_path / "attendees.csv")
+        for replica in (source, copy):
+            with replica.session(write=False) as s:
+                got = {(a.first_name, a.last_name) for a in s.query(Attendee)}
+            assert got == set(names)
+    finally:
+        source.close()
+        copy.close()
