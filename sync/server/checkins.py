@@ -338,28 +338,34 @@ def link_orphans(
 # ---- the pull feed ------------------------------------------------------------------------
 
 
+# A log entry's fields, in the wire model's order: each is a column of the same name.
+_LOG_ENTRY_FIELDS = tuple(wire.CheckinLogEntry.model_fields)
+_LOG_ENTRY_COLUMNS = tuple(getattr(CheckinRow, name) for name in _LOG_ENTRY_FIELDS)
+
+
 def checkin_page_json(
     session: Session, event_id: str, cursor: int, limit: int, high_water: int,
 ) -> tuple[str, bool, int]:
-    """The ``CheckinPage`` JSON after ``cursor`` (field for field ``wire.CheckinLogEntry``), has_more, high water."""
+    """The ``CheckinPage`` JSON after ``cursor``, has_more, high water.
+
+    Each item has exactly ``wire.CheckinLogEntry``'s fields, read from the columns of the
+    same names (built by hand: this is the path of every kiosk's pull).
+    """
     rows = session.execute(
-        select(*_COLUMNS)
+        select(*_LOG_ENTRY_COLUMNS)
         .where(CheckinRow.event_id == event_id, CheckinRow.seq > cursor)
         .order_by(CheckinRow.seq)
         .limit(limit + 1)
     ).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    items = [
-        {
-            "seq": r.seq, "id": r.id, "event_id": r.event_id, "attendee_id": r.attendee_id,
-            "pushed_attendee_id": r.pushed_attendee_id, "ticket_code": r.ticket_code, "kind": r.kind,
-            "result": r.result, "undoes_id": r.undoes_id, "device_id": r.device_id, "door": r.door,
-            "operator": r.operator, "device_time": format_utc(r.device_time), "received_at": format_utc(r.received_at),
-            "duplicate": bool(r.duplicate), "duplicate_of": r.duplicate_of, "flag": r.flag,
-        }
-        for r in rows
-    ]
+    items = []
+    for row in rows:
+        item = dict(zip(_LOG_ENTRY_FIELDS, row))
+        item["device_time"] = format_utc(item["device_time"])
+        item["received_at"] = format_utc(item["received_at"])
+        item["duplicate"] = bool(item["duplicate"])
+        items.append(item)
     next_cursor = rows[-1].seq if rows else cursor
     high_water = max(high_water, next_cursor)
     page = dumps({"items": items, "next_cursor": next_cursor, "has_more": has_more, "high_water_seq": high_water})
