@@ -98,9 +98,9 @@ def _search(session, text: str, limit: int):
     return [hit.attendee for hit in search_replica(session.replica, desk.event_id, text, limit=limit)]
 
 
-def search(text: str, limit: int = 25) -> QueryOp:
-    """Search as you type: only the newest search is run and answered."""
-    return QueryOp(_search, text, limit, latest="search")
+def search(text: str, limit: int = 25, latest: str = "search") -> QueryOp:
+    """Search as you type: only the newest search of the ``latest`` key is run and answered."""
+    return QueryOp(_search, text, limit, latest=latest)
 
 
 def _export(session, what: str, path: Path):

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.app import ops, theme
+from kiosk.app.door.code_entry import CodeEntry
 from kiosk.app.door.preview import CameraView
 from kiosk.app.door.result_panel import EXIT_BACKGROUND, ResultPanel
 from kiosk.app.door.status_line import StatusLine
@@ -121,16 +121,13 @@ class DoorScreen(QWidget):
 
         # Left: what the camera sees, and a field for codes typed by hand.
         self.camera_view = CameraView()
-        self.code_field = QLineEdit()
-        self.code_field.setObjectName("codeField")
-        self.code_field.setPlaceholderText("Type a ticket code and press Enter")
-        self.code_field.setFont(theme.font(16))
-        self.code_field.returnPressed.connect(self.on_code_field_return_pressed)
+        self.code_entry = CodeEntry(services)  # a code checks in; a name offers the matches
+        self.code_field = self.code_entry.field
         self.input_hint = QLabel("Hand scanner ready")
         self.input_hint.setStyleSheet(f"color: {theme.MUTED};")
         left = QVBoxLayout()
         left.addWidget(self.camera_view, 1)
-        left.addWidget(self.code_field)
+        left.addWidget(self.code_entry)
         left.addWidget(self.input_hint)
 
         # Right: the result, as big as the screen allows.
@@ -160,6 +157,10 @@ class DoorScreen(QWidget):
 
     def _connect(self) -> None:
         self.services.ops.changes.connect(self.on_ops_changes)
+        self.code_entry.connect_signals()
+        self.code_entry.code_entered.connect(self.on_code_entry_code_entered)
+        self.code_entry.attendee_chosen.connect(self.on_code_entry_attendee_chosen)
+        self.code_entry.matches_toggled.connect(self.on_code_entry_matches_toggled)
         self.entry_button.clicked.connect(self.on_entry_button_clicked)
         self.exit_button.clicked.connect(self.on_exit_button_clicked)
         self.result_panel.decision_shown.connect(self.on_result_panel_decision_shown)
@@ -259,12 +260,19 @@ class DoorScreen(QWidget):
             self.sounds.play("red")
         self.scan_failed.emit(message)
 
-    @Slot()
-    def on_code_field_return_pressed(self) -> None:
-        code = self.code_field.text().strip()
-        self.code_field.clear()
-        if code:
-            self.scan_code(code)
+    def on_code_entry_code_entered(self, code: str) -> None:
+        self.scan_code(code)
+
+    def on_code_entry_attendee_chosen(self, view) -> None:
+        """A typed name's match, picked: checked in by the door's rules, as a scan is."""
+        self.scans_in_flight += 1
+        (ops.checkin_attendee(view.id, self.direction)
+         .success(partial(self.on_scan_decided, started_at=time.perf_counter()))
+         .failure(self.on_scan_failed)
+         .run(self.services.ops, self))
+
+    def on_code_entry_matches_toggled(self, shown: bool) -> None:
+        self.camera_view.setVisible(not shown)  # the matches take the camera's room while they are up
 
     # ---- entry / exit ----------------------------------------------------------
 
