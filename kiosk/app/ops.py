@@ -47,17 +47,37 @@ def undo_attendee(attendee_id: str) -> WriteOp:
     return WriteOp(_undo_attendee, attendee_id)
 
 
-def _register_walkin(session, first: str, last: str, email: str | None) -> Changed:
-    from kiosk.core.walkins import register_walkin
+def _same_name(session, first: str, last: str):
+    """An attendee of the event with exactly this first and last name (case and spacing aside), or None."""
+    from kiosk.core.payload import clean
+
+    wanted = (clean(first).casefold(), clean(last).casefold())
+    for view in _search(session, f"{first} {last}", 25):
+        if (clean(view.first_name).casefold(), clean(view.last_name).casefold()) == wanted:
+            return view
+    return None
+
+
+def _register_walkin(session, first: str, last: str, email: str | None, same_name_ok: bool) -> Changed:
+    from kiosk.core.walkins import WalkinOutcome, normalise_email, register_walkin, validate_walkin
 
     desk = session.desk
+    if not same_name_ok and not validate_walkin(first, last, email):
+        existing = _same_name(session, first, last)
+        typed_email = normalise_email(email)
+        if existing is not None and (typed_email is None or typed_email != (existing.email or "").lower()):
+            # Someone already on the list by that name (no e-mail given, or another one): offered first.
+            return Changed(WalkinOutcome(False, f"{existing.full_name} is already on the guest list.",
+                                         existing=existing), Changes())
     outcome = register_walkin(session.replica, first, last, email, door=desk.door, operator=desk.operator,
                               desk=desk)
     return Changed(outcome, LOCAL_CHECKIN if outcome.created else Changes())
 
 
-def register_walkin(first: str, last: str, email: str | None) -> WriteOp:
-    return WriteOp(_register_walkin, first, last, email)
+def register_walkin(first: str, last: str, email: str | None, same_name_ok: bool = False) -> WriteOp:
+    """Register and check in a walk-in; someone already on the list by that name is offered first,
+    unless ``same_name_ok`` (staff said it is another person)."""
+    return WriteOp(_register_walkin, first, last, email, same_name_ok)
 
 
 # ---- reads -------------------------------------------------------------------------

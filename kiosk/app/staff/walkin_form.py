@@ -1,7 +1,9 @@
 """Walk-in registration: three fields, checked as you type, then the new attendee's badge.
 
 Tab moves between the fields, Enter registers, Esc starts over. An e-mail that
-is already on the roster registers nobody: that attendee is offered instead.
+is already on the roster registers nobody: that attendee is offered instead. So
+is someone with the same first and last name (and no e-mail, or another one),
+with a button to register the walk-in all the same when it is another person.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ class WalkinForm(QWidget):
     """Register someone without a ticket, check them in, and show their badge."""
 
     walkin_registered = Signal(object)  # WalkinOutcome: created and checked in, committed
-    existing_attendee_offered = Signal(object)  # AttendeeView: the roster attendee with that e-mail
+    existing_attendee_offered = Signal(object)  # AttendeeView: the roster attendee with that e-mail or name
     checkin_recorded = Signal(object)  # Decision: the offered attendee checked in instead
 
     def __init__(self, services, dialogs: Dialogs | None = None, parent: QWidget | None = None):
@@ -158,13 +160,18 @@ class WalkinForm(QWidget):
         self.existing_badge_button = QPushButton("Show their badge")
         self.existing_badge_button.setObjectName("walkin_existing_badge")
         self.existing_badge_button.setMinimumHeight(52)
+        self.existing_new_button = QPushButton("It is someone else: register a new walk-in")
+        self.existing_new_button.setObjectName("walkin_existing_new")
+        self.existing_new_button.setMinimumHeight(52)
         layout = QVBoxLayout(panel)
         layout.addStretch(1)
         layout.addWidget(self.existing_label)
         layout.addWidget(self.existing_checkin_button)
         layout.addWidget(self.existing_badge_button)
+        layout.addWidget(self.existing_new_button)
         layout.addStretch(1)
         self.existing_checkin_button.clicked.connect(self.on_existing_checkin_button_clicked)
+        self.existing_new_button.clicked.connect(self.on_existing_new_button_clicked)
         self.existing_badge_button.clicked.connect(self.on_existing_badge_button_clicked)
         return panel
 
@@ -188,7 +195,8 @@ class WalkinForm(QWidget):
         self._update_submit()
         self.edits["first_name"].setFocus(Qt.OtherFocusReason)
 
-    def submit(self) -> None:
+    def submit(self, same_name_ok: bool = False) -> None:
+        """Register; ``same_name_ok``: staff said the person of the same name on the list is someone else."""
         if self._busy or self._done:
             return
         self._touched.update(FIELDS)
@@ -197,7 +205,7 @@ class WalkinForm(QWidget):
         values = self.values()
         self._set_busy(True)
         self._say("Registering…", colour=theme.MUTED)
-        (ops.register_walkin(values["first_name"], values["last_name"], values["email"] or None)
+        (ops.register_walkin(values["first_name"], values["last_name"], values["email"] or None, same_name_ok)
          .success(self._on_register_done)
          .failure(self._on_register_failed)
          .run(self.services.ops, self))
@@ -230,6 +238,9 @@ class WalkinForm(QWidget):
          .failure(self._on_register_failed)
          .run(self.services.ops, self))
 
+    def on_existing_new_button_clicked(self) -> None:
+        self.submit(same_name_ok=True)
+
     def on_existing_badge_button_clicked(self) -> None:
         if self._existing is not None:
             self.badge_panel.show_badge(self._existing)
@@ -258,13 +269,17 @@ class WalkinForm(QWidget):
             self.badge_panel.print_button.setFocus(Qt.OtherFocusReason)
             self.walkin_registered.emit(outcome)
         elif outcome.existing is not None:
-            self._existing = outcome.existing
+            existing = self._existing = outcome.existing
             self._say(outcome.reason, theme.AMBER)
+            same_email = bool(existing.email) and existing.email.lower() == self.values()["email"].strip().lower()
+            how = "with this e-mail" if same_email else "with this name"
+            email = "" if same_email or not existing.email else f", e-mail {_html(existing.email)}"
             self.existing_label.setText(
-                f"<b>{_html(outcome.existing.full_name)}</b> is already on the guest list with this e-mail"
-                f" (ticket {_html(outcome.existing.ticket_code)}, {status_words(outcome.existing).lower()}).<br>"
-                "Nobody new was registered."
+                f"<b>{_html(existing.full_name)}</b> is already on the guest list {how}"
+                f" (ticket {_html(existing.ticket_code)}{email}, {status_words(existing).lower()}).<br>"
+                "Nobody new was registered." + ("" if same_email else " Is it the same person?")
             )
+            self.existing_new_button.setVisible(not same_email)
             self.existing_checkin_button.setText(f"Check in {outcome.existing.full_name}")
             self.existing_checkin_button.setEnabled(not outcome.existing.inside)
             self.result_stack.setCurrentWidget(self.existing_panel)

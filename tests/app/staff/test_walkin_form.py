@@ -132,3 +132,35 @@ def test_a_second_enter_does_not_register_the_same_person_twice(qtbot, form, ser
     qtbot.mouseClick(form.clear_button, Qt.LeftButton)  # the next walk-in
     assert not form.edits["first_name"].isReadOnly() and form.values()["first_name"] == ""
     assert form.clear_button.text() == "Start over (Esc)"
+
+
+@pytest.mark.parametrize("email", ["", "ada.other@example.net"])
+def test_a_walkin_with_the_name_of_someone_on_the_list_is_offered_them_first(qtbot, form, services, email):
+    # Issue 15, item 11: the same name and no e-mail (or another one) made a duplicate without a word.
+    before = attendee_count(services.replica)
+    qtbot.keyClicks(form.edits["first_name"], "ada")
+    qtbot.keyClicks(form.edits["last_name"], " Lovelace ")
+    qtbot.keyClicks(form.edits["email"], email)
+    with qtbot.waitSignal(form.existing_attendee_offered, timeout=15_000) as offered:
+        qtbot.keyClick(form.edits["first_name"], Qt.Key_Return)
+    assert offered.args[0].ticket_code == "ADA-0001"
+    assert attendee_count(services.replica) == before
+    assert form.result_stack.currentWidget() is form.existing_panel
+    assert "already on the guest list with this name" in form.existing_label.text()
+    assert form.existing_checkin_button.text() == "Check in Ada Lovelace"
+    assert form.existing_new_button.isVisible()
+
+    # Staff say it is someone else: the walk-in is registered after all.
+    with qtbot.waitSignal(form.walkin_registered, timeout=15_000) as registered:
+        qtbot.mouseClick(form.existing_new_button, Qt.LeftButton)
+    assert registered.args[0].created and registered.args[0].attendee.ticket_code != "ADA-0001"
+    assert attendee_count(services.replica) == before + 1
+
+
+def test_an_e_mail_on_the_list_offers_its_attendee_without_a_register_anyway_button(qtbot, form):
+    qtbot.keyClicks(form.edits["first_name"], "Ada")
+    qtbot.keyClicks(form.edits["email"], "ADA@example.org")
+    with qtbot.waitSignal(form.existing_attendee_offered, timeout=15_000):
+        qtbot.keyClick(form.edits["first_name"], Qt.Key_Return)
+    assert "with this e-mail" in form.existing_label.text()
+    assert not form.existing_new_button.isVisible()
