@@ -11,8 +11,6 @@ import platform
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import delete
-
 from sync.backends import K_BACKEND
 from sync.backends.base import CentralBackend
 from sync.backends.errors import SyncError
@@ -20,7 +18,7 @@ from sync.backends.reference import ApiClient, ReferenceBackend
 from sync.client import normalise_server_url
 from sync.credentials import CredentialStore
 from sync.replica import Replica
-from sync.replica.models import SyncState
+from sync.replica.queries import sync_state
 from sync.status import CURSOR_KEYS, K_CONNECTIVITY, K_DEVICE, K_DOOR, K_EVENT, K_FAILURES, K_LAST_ERROR, K_SERVER
 
 ENROLL_URI_PREFIX = "checkin-kiosk://enroll"
@@ -98,10 +96,9 @@ def enroll(
     with replica.session() as s:
         if previous != (parsed.server, grant.event_id, backend.kind):
             # Another server or event: its cursors mean nothing here, start over.
-            s.execute(delete(SyncState).where(SyncState.key.in_(CURSOR_KEYS)))
+            sync_state.delete(s, CURSOR_KEYS)
         # Whatever went wrong before enrolling (no token, revoked) is history now.
-        s.execute(delete(SyncState).where(SyncState.key.in_((K_CONNECTIVITY, K_LAST_ERROR, K_FAILURES))))
-        for key, value in ((K_SERVER, parsed.server), (K_EVENT, grant.event_id), (K_DEVICE, grant.device_id),
-                           (K_DOOR, grant.door), (K_BACKEND, backend.kind)):
-            s.merge(SyncState(key=key, value=value))
+        sync_state.delete(s, (K_CONNECTIVITY, K_LAST_ERROR, K_FAILURES))
+        sync_state.put_many(s, {K_SERVER: parsed.server, K_EVENT: grant.event_id, K_DEVICE: grant.device_id,
+                                K_DOOR: grant.door, K_BACKEND: backend.kind})
     return Enrollment(parsed.server, grant.device_id, grant.event_id, grant.door, grant.name, store.where)

@@ -38,8 +38,8 @@ from sync.engine.schedule import RoundScheduler
 from sync.engine.stage import Round, Stage
 from sync.replica import Replica
 from sync.replica.database import ReplicaError
-from sync.replica.models import SyncState
 from sync.replica.queries import outbox as outbox_queries
+from sync.replica.queries import sync_state
 from sync.status import (
     DEGRADED,
     K_CLOCK_OFFSET,
@@ -263,8 +263,7 @@ class SyncEngine:
             state[K_CLOCK_OFFSET] = f"{report.clock_offset_seconds:.3f}"
         try:
             with self.replica.session() as s:
-                for key, value in state.items():
-                    s.merge(SyncState(key=key, value=value))
+                sync_state.put_many(s, state)
                 report.waiting_to_sync = outbox_queries.pending_count(s)
         except ReplicaError as exc:
             log.warning("could not record the sync state: %s", exc)

@@ -18,7 +18,7 @@ from sync.backends import base
 from sync.engine.report import SyncEvent, SyncReport
 from sync.engine.stage import Round
 from sync.reconcile import apply_checkin_page, apply_event, apply_roster_page
-from sync.replica.models import SyncState
+from sync.replica.queries import sync_state
 from sync.status import K_CHECKIN_CURSOR, K_HIGH_WATER, K_ROSTER_CURSOR
 
 log = logging.getLogger(__name__)
@@ -83,9 +83,10 @@ class FeedStage:
                     with rnd.replica.session() as s:
                         applied = feed.apply(s, page)
                         # The cursor moves in the same transaction as the page it covers.
-                        s.merge(SyncState(key=feed.cursor_key, value=page.cursor))
+                        moved = {feed.cursor_key: page.cursor}
                         if page.high_water is not None:
-                            s.merge(SyncState(key=K_HIGH_WATER, value=str(page.high_water)))
+                            moved[K_HIGH_WATER] = str(page.high_water)
+                        sync_state.put_many(s, moved)
                 except BaseException:
                     if following is not None:
                         following.cancel()
