@@ -118,3 +118,30 @@ def test_a_revoked_kiosk_says_so_at_the_door(qtbot, enrolled_shell):
     qtbot.waitUntil(lambda: bool(shown), timeout=WAIT_MS)
     assert shown[0].colour == "green"
     qtbot.waitUntil(lambda: shell.door.status_line.waiting == 1, timeout=WAIT_MS)
+
+
+def test_enrolling_from_the_staff_desk_brings_the_event_to_every_heading(qtbot, qapp, server, tmp_path, monkeypatch):
+    # Issue 15, item 12: the desk's heading said "No event loaded" after enrolling.
+    monkeypatch.setenv("KIOSK_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    event_id = server.create_event(ROWS, name="Budget Conference")
+    code = server.enrollment_code(event_id, door="East door")
+    settings = staff_settings(tmp_path / "fresh-kiosk", camera=57, sync_interval_seconds=1)
+    shell = KioskApp(qapp, settings, sounds_enabled=False)
+    qtbot.addWidget(shell.window)
+    shell.start()
+    try:
+        desk = shell.desk_face
+        assert "No event loaded" in desk.heading.text()
+        shell.window.request_face("desk")
+        desk.tabs.setCurrentWidget(desk.enrollment_page)
+        page = desk.enrollment_page
+        assert shell.window.focusWidget() is page.code_edit  # a scanned QR lands in the box without a click
+        page.code_edit.setText(f"checkin-kiosk://enroll?server={server.url}&code={code}")
+        with qtbot.waitSignal(page.device_enrolled, timeout=WAIT_MS):
+            page.enroll()
+        qtbot.waitUntil(lambda: "Budget Conference" in desk.heading.text(), timeout=WAIT_MS)
+        assert "East door" in desk.heading.text()
+        qtbot.waitUntil(lambda: "Budget Conference" in shell.door.event_label.full_text(), timeout=WAIT_MS)
+    finally:
+        shell.shutdown()

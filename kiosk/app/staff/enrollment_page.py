@@ -39,6 +39,19 @@ _SCANNER_ERRORS = (DecoderUnavailable, SourceError, OSError)
 PHASE_WORDS = {"roster": "Downloading the roster", "checkins": "Downloading check-ins", "push": "Sending check-ins"}
 
 
+def normalise_code_text(text: str) -> str:
+    """A code typed or read aloud in groups ("ABCD EFGH", "abcd-efgh ") is one word: spaces go.
+
+    An enrollment QR's text (a URI) only loses the spaces around it.
+    """
+    from sync.enrollment import ENROLL_URI_PREFIX
+
+    text = text.strip()
+    if text.lower().startswith(ENROLL_URI_PREFIX):
+        return text
+    return "".join(text.split())
+
+
 class EnrollmentPage(QWidget):
     """Exchange an enrollment code for this kiosk's device token."""
 
@@ -123,7 +136,7 @@ class EnrollmentPage(QWidget):
         from sync.client import SyncError
         from sync.enrollment import parse_enrollment
 
-        text = self.code_edit.text().strip()
+        text = normalise_code_text(self.code_edit.text())
         server = self.server_edit.text().strip() or None
         try:
             parsed = parse_enrollment(text, server)  # pure: a typo or a bad address is caught before any network
@@ -277,6 +290,12 @@ class EnrollmentPage(QWidget):
     def _say(self, text: str, colour: str) -> None:
         self.message_label.setStyleSheet(f"color: {colour};")
         self.message_label.setText(text)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._busy:
+            # The box has the keys when the page is shown: a hand scanner's QR lands in it without a click.
+            self.code_edit.setFocus(Qt.OtherFocusReason)
 
     def hideEvent(self, event) -> None:  # noqa: N802
         self.stop_camera()  # the camera is not left running behind another page

@@ -4,6 +4,7 @@ seen by the camera pipeline (fed the QR image as its frames); the token is never
 import pytest
 import qrcode
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QTabWidget
 
 from kiosk.app.camera import CameraPipeline
 from kiosk.app.staff.enrollment_page import EnrollmentPage
@@ -132,3 +133,30 @@ def test_the_qr_code_seen_by_the_camera(qtbot, fresh_services, server, dialogs, 
         qtbot.mouseClick(page.camera_button, Qt.LeftButton)
     assert page._camera is None  # stopped once the code was read
     assert_enrolled(fresh_services, server, event_id, page)
+
+
+def test_a_code_typed_in_groups_with_spaces_enrolls(qtbot, page, fresh_services, server):
+    # Issue 15, item 12: "ABCD EFGH" was called "too long, or spaces in it".
+    event_id = server.create_event(ROWS)
+    code = server.enrollment_code(event_id)
+    page.server_edit.setText(server.url)
+    grouped = " ".join(code[i:i + 4] for i in range(0, len(code), 4)).lower()  # as read out over a radio
+    assert " " in grouped
+    page.code_edit.setText(f"  {grouped} ")
+    with qtbot.waitSignal(page.device_enrolled, timeout=10_000):
+        page.enroll()
+    assert_enrolled(fresh_services, server, event_id, page)
+
+
+def test_the_code_box_has_the_keys_when_the_page_is_shown(qtbot, fresh_services, dialogs):
+    # A hand scanner's QR lands in the box without a click first.
+    host = QTabWidget()
+    other, page = QLabel("another page"), EnrollmentPage(fresh_services, dialogs)
+    host.addTab(other, "Other")
+    host.addTab(page, "Enrollment")
+    qtbot.addWidget(host)
+    host.show()
+    page.server_edit.setFocus()
+    host.setCurrentWidget(other)
+    host.setCurrentWidget(page)
+    assert host.focusWidget() is page.code_edit
