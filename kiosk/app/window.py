@@ -174,9 +174,10 @@ class MainWindow(QMainWindow):
             self.dashboard.stop()
         if self.dashboard is not None and name == DASHBOARD and previous != DASHBOARD:
             self.dashboard.start()
+        self.banner.hide()
+        self.banner.reserve_space(name != DOOR)  # the door has its own panel; elsewhere its room is kept
         if name != DOOR:
             self.door.stop_camera()  # the desk's enrollment page may need the same camera
-            self.banner.hide()
         elif previous != DOOR or not (self.door.camera and self.door.camera.running):
             self.door.start_camera()
         self.face_changed.emit(name)

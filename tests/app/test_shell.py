@@ -132,7 +132,7 @@ def test_enrolling_from_the_staff_desk_brings_the_event_to_every_heading(qtbot, 
     shell.start()
     try:
         desk = shell.desk_face
-        assert "No event loaded" in desk.heading.text()
+        assert "No event loaded" in desk.heading.full_text()
         shell.window.request_face("desk")
         desk.tabs.setCurrentWidget(desk.enrollment_page)
         page = desk.enrollment_page
@@ -140,8 +140,8 @@ def test_enrolling_from_the_staff_desk_brings_the_event_to_every_heading(qtbot, 
         page.code_edit.setText(f"checkin-kiosk://enroll?server={server.url}&code={code}")
         with qtbot.waitSignal(page.device_enrolled, timeout=WAIT_MS):
             page.enroll()
-        qtbot.waitUntil(lambda: "Budget Conference" in desk.heading.text(), timeout=WAIT_MS)
-        assert "East door" in desk.heading.text()
+        qtbot.waitUntil(lambda: "Budget Conference" in desk.heading.full_text(), timeout=WAIT_MS)
+        assert "East door" in desk.heading.full_text()
         qtbot.waitUntil(lambda: "Budget Conference" in shell.door.event_label.full_text(), timeout=WAIT_MS)
     finally:
         shell.shutdown()

@@ -23,7 +23,8 @@ def test_there_is_a_distinct_short_sound_for_each_colour():
 def test_playing_does_not_wait_for_the_player(tmp_path):
     player = SoundPlayer(enabled=True)
     # A "player" that never finishes: were play() to wait for it, this test would hang.
-    player.backend, player._command = "sleep", [shutil.which("sleep") or "/bin/sleep", "1000", "--"]
+    # (`sh -c 'exec sleep 1000' player FILE`: the sound file is $1, unused; `sleep 1000 -- FILE` failed at once.)
+    player.backend, player._command = "sleep", [shutil.which("sh") or "/bin/sh", "-c", "exec sleep 1000", "player"]
     player.play("green")
     first = player._child
     assert first is not None and first.poll() is None  # still "playing" after play() returned

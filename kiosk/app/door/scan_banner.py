@@ -7,10 +7,11 @@ by the door's rules; this banner says what happened without leaving the desk.
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QWidget
 
 from kiosk.app import theme
 from kiosk.app.door.result_panel import HEADLINES
+from kiosk.app.elided_label import ElidedLabel
 from kiosk.core.results import Decision
 
 
@@ -18,17 +19,23 @@ class ScanBanner(QFrame):
     def __init__(self, parent: QWidget | None = None, hold_ms: int = 5000):
         super().__init__(parent)
         self.setObjectName("scanBanner")
-        self.label = QLabel()
+        self.label = ElidedLabel()  # one line, always the same height: the face below never moves
         self.label.setFont(theme.font(20, bold=True))
-        self.label.setWordWrap(True)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 8, 16, 8)
         layout.addWidget(self.label)
+        self.setFixedHeight(self.label.fontMetrics().height() + 16)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(hold_ms)
         self._timer.timeout.connect(self.hide)
         self.hide()
+
+    def reserve_space(self, reserve: bool) -> None:
+        """Keep the banner's room while it is hidden, so the buttons below never move when it appears."""
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(reserve)
+        self.setSizePolicy(policy)
 
     def show_decision(self, decision: Decision) -> None:
         background = theme.colour_for(decision.colour)

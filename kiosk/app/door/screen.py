@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +27,7 @@ from kiosk.app.door.code_entry import CodeEntry
 from kiosk.app.door.preview import CameraView
 from kiosk.app.door.result_panel import EXIT_BACKGROUND, ResultPanel
 from kiosk.app.door.status_line import StatusLine
+from kiosk.app.elided_label import ElidedLabel
 from kiosk.app.services import Services
 from kiosk.core.desk import ENTRY, EXIT
 from kiosk.core.results import Decision
@@ -38,30 +38,6 @@ log = logging.getLogger(__name__)
 NO_CAMERA_HINT = "Use the hand scanner, or type the code below."
 CAMERA_RETRY_MS = 10_000  # a camera plugged in (again) is picked up without touching the kiosk
 READ_TOGETHER_SECONDS = 0.5  # camera codes from frames this close were in view together: both are shown
-
-
-class ElidedLabel(QLabel):
-    """One line that ends in "…" rather than being cut mid-word when the window is narrow."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._full = ""
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
-    def setText(self, text: str) -> None:
-        self._full = text
-        self.setToolTip(text)
-        self._elide()
-
-    def full_text(self) -> str:
-        return self._full
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(0, self.width())))
 
 
 class DoorScreen(QWidget):

@@ -103,6 +103,9 @@ class AttendeeDetail(QWidget):
         self.result_banner.setWordWrap(True)
         self.result_banner.setMinimumHeight(52)
         self.result_banner.setContentsMargins(12, 6, 12, 6)
+        keep_room = self.result_banner.sizePolicy()
+        keep_room.setRetainSizeWhenHidden(True)
+        self.result_banner.setSizePolicy(keep_room)
         self.result_banner.hide()
 
         self.checkin_button = QPushButton("Check in")
@@ -142,9 +145,11 @@ class AttendeeDetail(QWidget):
         header.addWidget(self.status_label, 0, Qt.AlignTop)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
-        layout.addLayout(facts_grid)
-        layout.addWidget(self.result_banner)
+        # The buttons right under the name, the result under them with its room kept: nothing above them
+        # changes when they are pressed, so they never move under the mouse.
         layout.addLayout(buttons)
+        layout.addWidget(self.result_banner)
+        layout.addLayout(facts_grid)
         line = QFrame()
         line.setFrameShape(QFrame.HLine)
         layout.addWidget(line)

@@ -182,6 +182,8 @@ class SearchPanel(QWidget):
         self.results_view.doubleClicked.connect(self.on_results_view_chosen)
         self.results_view.escaped.connect(self.on_results_view_escaped)
         use_base_font(self)  # last: every child built above gets it
+        # Two lines kept for the message: the results never jump when a longer one shows.
+        self.message_label.setMinimumHeight(self.message_label.fontMetrics().lineSpacing() * 2)
 
     # ---- public -------------------------------------------------------------
 

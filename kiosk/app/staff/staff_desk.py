@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from kiosk.app import ops, theme
+from kiosk.app.elided_label import ElidedLabel
 from kiosk.app.staff.attendee_detail import AttendeeDetail
 from kiosk.app.staff.badge_panel import BadgePanel
 from kiosk.app.staff.dialogs import Dialogs
@@ -92,7 +93,7 @@ class StaffDesk(QWidget):
         self.services = services
         self.dialogs = dialogs or Dialogs()
 
-        self.heading = QLabel()
+        self.heading = ElidedLabel()  # one line: a long message never widens or pushes the desk
         self.heading.setObjectName("staff_heading")
         self.heading.setFont(theme.font(16, bold=True))
         self.attendees_page = AttendeesPage(services)
@@ -154,7 +155,7 @@ class StaffDesk(QWidget):
         view = outcome.attendee
         if view is None:
             self.search_panel.set_query("")
-            self.search_panel.say(f"Scanned “{code}”: {outcome.reason} Nobody was checked in.")
+            self.search_panel.say(f"Scanned “{code}”: {outcome.reason} (Looked up, not checked in.)")
             self.detail.clear()
             return
         self.search_panel.set_query(view.ticket_code, select_id=view.id)

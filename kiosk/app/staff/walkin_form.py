@@ -147,6 +147,9 @@ class WalkinForm(QWidget):
         self.setTabOrder(self.edits["email"], self.submit_button)
         self._update_submit()
         use_base_font(self)  # last: every child built above gets it
+        for name, error in self.error_labels.items():
+            # Room kept for the problem (the e-mail's may take two lines): nothing below moves when it shows.
+            error.setMinimumHeight(error.fontMetrics().lineSpacing() * (2 if name == "email" else 1))
 
     def _build_existing_panel(self) -> QWidget:
         panel = QWidget()
