@@ -1,4 +1,5 @@
-"""This kiosk's settings (door, camera, decoder, sounds) and the staff PIN, saved through kiosk.config."""
+"""This kiosk's settings (door, camera, decoder, sounds, what a scan at the desk does, the hand scanner's
+prefix and suffix) and the staff PIN, saved through kiosk.config."""
 
 from __future__ import annotations
 
@@ -54,13 +55,39 @@ class SettingsPage(QWidget):
         self.decoder_combo.addItems(DECODERS)
         self.sounds_check = QCheckBox("Play a sound for each result")
         self.sounds_check.setObjectName("settings_sounds")
+        self.desk_scan_check = QCheckBox("A scan at the staff desk checks in (else: looks up)")
+        self.desk_scan_check.setObjectName("settings_desk_scan_checks_in")
+        self.scanner_prefix_edit = QLineEdit()
+        self.scanner_prefix_edit.setObjectName("settings_scanner_prefix")
+        self.scanner_prefix_edit.setMaxLength(8)
+        self.scanner_prefix_edit.setMaximumWidth(90)
+        self.scanner_prefix_edit.setPlaceholderText("none")
+        self.scanner_prefix_edit.setToolTip("What the hand scanner is set to send before each code (its manual)")
+        self.scanner_suffix_edit = QLineEdit()
+        self.scanner_suffix_edit.setObjectName("settings_scanner_suffix")
+        self.scanner_suffix_edit.setMaxLength(8)
+        self.scanner_suffix_edit.setMaximumWidth(90)
+        self.scanner_suffix_edit.setPlaceholderText("none")
+        self.scanner_suffix_edit.setToolTip("What the hand scanner is set to send after each code, before Enter")
         form = QFormLayout()
         door_layout.addLayout(form)
         form.addRow("Door name", self.door_edit)
         form.addRow("Operator", self.operator_edit)
         form.addRow("Camera", self.camera_combo)
-        form.addRow("QR decoder", self.decoder_combo)
-        form.addRow("", self.sounds_check)
+        # Two settings a row: the desk fits a 1024x600 screen.
+        decoder_row = QHBoxLayout()
+        decoder_row.addWidget(self.decoder_combo, 1)
+        decoder_row.addSpacing(16)
+        decoder_row.addWidget(QLabel("Hand scanner prefix"))
+        decoder_row.addWidget(self.scanner_prefix_edit)
+        decoder_row.addWidget(QLabel("suffix"))
+        decoder_row.addWidget(self.scanner_suffix_edit)
+        checks_row = QHBoxLayout()
+        checks_row.addWidget(self.sounds_check)
+        checks_row.addSpacing(16)
+        checks_row.addWidget(self.desk_scan_check, 1)
+        form.addRow("QR decoder", decoder_row)
+        form.addRow("", checks_row)
 
         pin_box, pin_layout = section("Staff PIN (to leave the door screen)")
         self.pin_edits: dict[str, QLineEdit] = {}
@@ -116,6 +143,9 @@ class SettingsPage(QWidget):
         self.camera_combo.setCurrentText(str(settings.camera))
         self.decoder_combo.setCurrentText(settings.decoder)
         self.sounds_check.setChecked(settings.sounds)
+        self.desk_scan_check.setChecked(settings.desk_scan_checks_in)
+        self.scanner_prefix_edit.setText(settings.scanner_prefix)
+        self.scanner_suffix_edit.setText(settings.scanner_suffix)
         for edit in self.pin_edits.values():
             edit.clear()
 
@@ -129,6 +159,9 @@ class SettingsPage(QWidget):
             "camera": int(camera_text) if camera_text.isdigit() else camera_text,
             "decoder": self.decoder_combo.currentText(),
             "sounds": self.sounds_check.isChecked(),
+            "desk_scan_checks_in": self.desk_scan_check.isChecked(),
+            "scanner_prefix": self.scanner_prefix_edit.text(),  # as typed: a prefix may be a space
+            "scanner_suffix": self.scanner_suffix_edit.text(),
         }
         return {name: value for name, value in wanted.items() if getattr(settings, name) != value}
 

@@ -78,3 +78,15 @@ def test_the_pin_changes_only_with_the_current_pin(qtbot, page, services):
     assert not check_pin(services.settings.pin_hash, DEMO_PIN)
     assert check_pin(load_settings().pin_hash, "2468")
     assert all(edit.text() == "" for edit in page.pin_edits.values())  # no PIN left on screen
+
+
+def test_what_a_desk_scan_does_and_the_scanner_prefix_are_saved(qtbot, page, services, tmp_path):
+    assert not page.desk_scan_check.isChecked()  # the default: a scan at the desk looks the guest up
+    page.desk_scan_check.setChecked(True)
+    page.scanner_prefix_edit.setText("~")
+    with qtbot.waitSignal(page.settings_saved, timeout=15_000) as saved:
+        qtbot.mouseClick(page.save_button, Qt.LeftButton)
+    settings = saved.args[0]
+    assert (settings.desk_scan_checks_in, settings.scanner_prefix, settings.scanner_suffix) == (True, "~", "")
+    on_disk = tomllib.loads((tmp_path / "config.toml").read_text(encoding="utf-8"))
+    assert on_disk == {"desk_scan_checks_in": True, "scanner_prefix": "~"}
