@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections import deque
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -129,6 +129,11 @@ class FittedLabel(QLabel):
         super().setText(text)
         self._fit()
 
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        # The font shrinks to fit: a long headline must never make the window wider than the screen.
+        metrics = QFontMetrics(theme.font(self.min_pt, self.bold))
+        return QSize(metrics.averageCharWidth() * 6, metrics.height())
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit()
@@ -167,7 +172,7 @@ class ResultPanel(QFrame):
         self._background = QColor(theme.READY)
 
         self.icon = ResultIcon()
-        self.headline = FittedLabel(theme.HEADLINE_PT, 26, wrap=False)
+        self.headline = FittedLabel(theme.HEADLINE_PT, 20, wrap=False)  # 20: "This door is set to Exit" fits 1024 px
         self.headline.setObjectName("headline")
         self.headline.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.headline.setMinimumHeight(96)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PIL import Image
+from PySide6.QtGui import QFontMetrics
 
 from kiosk.core.results import Result
 from tests.app.conftest import qr_png
@@ -74,7 +75,7 @@ def test_plus_ones_are_as_visible_as_the_name(qtbot, make_door, tmp_path):
 
 def test_an_arrival_at_a_door_set_to_exit_is_told_so(qtbot, make_door):
     # Issue 15, item 8: not only amber "Not checked in".
-    door = make_door()
+    door = make_door(size=(1024, 600))
     door.set_direction("exit")
     with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS) as shown:
         door.scan_code("GRACE-0002")
@@ -83,3 +84,6 @@ def test_an_arrival_at_a_door_set_to_exit_is_told_so(qtbot, make_door):
     assert panel.state == "amber"
     assert panel.headline.text() == "This door is set to Exit"
     assert "Switch the door to Entry" in panel.reason.text()
+    qtbot.wait(50)  # the headline shrinks to fit a kiosk tablet's 1024 pixels, and never widens the window
+    assert door.width() == 1024 and door.minimumSizeHint().width() <= 1024
+    assert QFontMetrics(panel.headline.font()).horizontalAdvance(panel.headline.text()) <= panel.headline.width()
