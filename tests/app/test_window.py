@@ -15,6 +15,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialogButtonBox
 from sqlalchemy import select
 
+from kiosk.app import ops
 from kiosk.app.main import display_available
 from kiosk.app.pin import LOCKOUT_SECONDS, MAX_WRONG, PinGate
 from kiosk.app.shell import KioskApp
@@ -234,6 +235,20 @@ def test_a_hand_scan_during_the_pin_dialog_is_a_scan_and_leaves_the_pin_box_alon
     with shell.replica.session(write=False) as s:
         assert [c.scanned_code for c in s.scalars(select(Checkin)).all()] == ["GRACE-0002"]
     dialog.reject()
+
+
+def test_the_hand_scanner_follows_the_prefix_setting(qtbot, make_shell):
+    # A scanner set to send "~" before each code: only such bursts are scans; the setting applies at once.
+    shell = make_shell(kiosk_mode=False, scanner_prefix="~")
+    field = shell.door.code_field
+    field.setFocus()
+    with qtbot.waitSignal(shell.door.decision_shown, timeout=WAIT_MS) as shown:
+        qtbot.keyClicks(field, "~GRACE-0002")
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert shown.args[0].attendee.full_name == "Grace Hopper" and field.text() == ""
+    with qtbot.waitSignal(shell.services.ops.changes, timeout=WAIT_MS):
+        ops.save_settings({"scanner_prefix": ""}, None).run(shell.services.ops)
+    assert shell.scanner_filter.prefix == ""
 
 
 def test_entry_and_exit_need_the_pin_on_a_locked_kiosk(qtbot, make_shell):
