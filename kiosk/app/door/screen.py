@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 NO_CAMERA_HINT = "Use the hand scanner, or type the code below."
 CAMERA_RETRY_MS = 10_000  # a camera plugged in (again) is picked up without touching the kiosk
-READ_TOGETHER_SECONDS = 0.5  # camera codes from frames this close were in view together: both are shown
+READ_TOGETHER_SECONDS = 0.2  # camera codes first read this close together (a few frames) were in view together
 
 
 class DoorScreen(QWidget):
