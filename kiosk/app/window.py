@@ -102,7 +102,11 @@ class MainWindow(QMainWindow):
             button.clicked.connect(lambda _checked=False, n=name: self.request_face(n))
             self.face_buttons[name] = button
             nav.addWidget(button)
-        nav.addStretch(1)
+        # A scan's result while the door is hidden shows in the bar's free middle: no room taken from the
+        # face, and its room is kept while it is hidden, so nothing moves when it appears.
+        self.banner = ScanBanner()
+        self.banner.reserve_space(True)
+        nav.addWidget(self.banner, 1)
         self.kiosk_button = QPushButton("Kiosk mode")
         self.kiosk_button.setObjectName("kioskButton")
         self.kiosk_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -110,13 +114,11 @@ class MainWindow(QMainWindow):
         self.kiosk_button.clicked.connect(self.on_kiosk_button_clicked)
         nav.addWidget(self.kiosk_button)
 
-        self.banner = ScanBanner()
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.nav_bar)
-        column.addWidget(self.banner)
         column.addWidget(self.faces, 1)
         self.setCentralWidget(central)
 
@@ -174,8 +176,7 @@ class MainWindow(QMainWindow):
             self.dashboard.stop()
         if self.dashboard is not None and name == DASHBOARD and previous != DASHBOARD:
             self.dashboard.start()
-        self.banner.hide()
-        self.banner.reserve_space(name != DOOR)  # the door has its own panel; elsewhere its room is kept
+        self.banner.hide()  # the door has its own panel; another face's banner is about an earlier scan
         if name != DOOR:
             self.door.stop_camera()  # the desk's enrollment page may need the same camera
         elif previous != DOOR or not (self.door.camera and self.door.camera.running):

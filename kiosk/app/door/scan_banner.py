@@ -1,4 +1,4 @@
-"""A strip across the top of the window showing a hand-scanner result while the door screen is hidden.
+"""A strip in the window's bar of faces showing a hand-scanner result while the door screen is hidden.
 
 At the staff desk, a ticket scanned with the hand scanner is still checked in
 by the door's rules; this banner says what happened without leaving the desk.
@@ -20,11 +20,11 @@ class ScanBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("scanBanner")
         self.label = ElidedLabel()  # one line, always the same height: the face below never moves
-        self.label.setFont(theme.font(20, bold=True))
+        self.label.setFont(theme.font(16, bold=True))
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(16, 8, 16, 8)
+        layout.setContentsMargins(12, 2, 12, 2)
         layout.addWidget(self.label)
-        self.setFixedHeight(self.label.fontMetrics().height() + 16)
+        self.setFixedHeight(self.label.fontMetrics().height() + 8)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(hold_ms)
