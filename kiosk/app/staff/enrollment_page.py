@@ -234,10 +234,19 @@ class EnrollmentPage(QWidget):
         self.progress_bar.setValue(min(done, max(total, 1)))
         self.progress_bar.setFormat(f"{PHASE_WORDS.get(phase, phase)}: %v of %m")
 
-    def on_sync_bridge_sync_finished(self, _report) -> None:
-        if self.progress_bar.isVisible():
+    def on_sync_bridge_sync_finished(self, report) -> None:
+        if not self.progress_bar.isVisible():
+            return
+        if report.ok:
             self.progress_bar.setValue(self.progress_bar.maximum())
             self._say("This kiosk is enrolled and up to date.", theme.GREEN)
+            return
+        # Never "up to date" after a round that failed: say why, in the words the door's status line uses.
+        from kiosk.core.status_words import SyncStatus, describe_status
+
+        status = SyncStatus(connectivity=report.connectivity, waiting_to_sync=report.waiting_to_sync,
+                            last_error=report.error)
+        self._say(f"Enrolled, but the last sync did not go through: {describe_status(status)}.", theme.RED)
 
     # ---- outcomes ------------------------------------------------------------------------
 

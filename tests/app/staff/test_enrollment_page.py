@@ -1,6 +1,8 @@
 """Enrolling from the staff desk against the real server: pasted, read from a QR image, or
 seen by the camera pipeline (fed the QR image as its frames); the token is never shown."""
 
+from datetime import datetime, timezone
+
 import pytest
 import qrcode
 from PySide6.QtCore import Qt
@@ -8,9 +10,11 @@ from PySide6.QtWidgets import QLabel, QTabWidget
 
 from kiosk.app.camera import CameraPipeline
 from kiosk.app.staff.enrollment_page import EnrollmentPage
+from kiosk.app.sync_bridge import SyncBridge
 from kiosk.scanner.decoders import make_decoder
 from kiosk.scanner.sources import ImageFolderSource
 from sync.credentials import CredentialStore
+from sync.engine.report import SyncReport
 from sync.replica import open_replica
 from sync.status import K_EVENT, K_SERVER
 from tests.app.staff.support import AnsweringDialogs, make_services, stop_services
@@ -160,3 +164,21 @@ def test_the_code_box_has_the_keys_when_the_page_is_shown(qtbot, fresh_services,
     host.setCurrentWidget(other)
     host.setCurrentWidget(page)
     assert host.focusWidget() is page.code_edit
+
+
+def test_a_failed_first_sync_is_never_called_up_to_date(qtbot, fresh_services, dialogs):
+    # Issue 15, item 12: a revoked kiosk's page said "enrolled and up to date" while the door said trouble.
+    bridge = SyncBridge()
+    fresh_services.sync_bridge = bridge
+    page = EnrollmentPage(fresh_services, dialogs)
+    qtbot.addWidget(page)
+    page.show()
+    page.progress_bar.show()  # as after an enrollment, waiting for the first sync
+    failed = SyncReport(started_at=datetime.now(timezone.utc), ok=False, connectivity="degraded",
+                        error="The server no longer accepts this kiosk's token.")
+    bridge.sync_finished.emit(failed)
+    words = page.message_label.text()
+    assert "up to date" not in words
+    assert "did not go through" in words and "revoked by the organizer: enroll it again" in words
+    bridge.sync_finished.emit(SyncReport(started_at=datetime.now(timezone.utc), ok=True, connectivity="online"))
+    assert page.message_label.text() == "This kiosk is enrolled and up to date."
