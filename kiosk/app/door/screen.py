@@ -35,7 +35,7 @@ from sync.changes import Changes
 
 log = logging.getLogger(__name__)
 
-NO_CAMERA_HINT = "Use the hand scanner, or type the code below."
+NO_CAMERA_HINT = "Use the hand scanner, or type the code or the name below."
 CAMERA_RETRY_MS = 10_000  # a camera plugged in (again) is picked up without touching the kiosk
 READ_TOGETHER_SECONDS = 0.2  # camera codes first read this close together (a few frames) were in view together
 
