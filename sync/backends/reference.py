@@ -15,7 +15,7 @@ from typing import Any, Callable, TypeVar
 
 import httpx
 
-from sync import wire
+from sync import limits, wire
 from sync.backends.base import CHECKINS, ROSTER, CentralBackend, FeedPage, Grant
 from sync.backends.errors import (
     AuthError,
@@ -115,7 +115,7 @@ class ApiClient:
                   app_version: str = "") -> wire.HeartbeatResponse:
         body = {
             "door": door[:100],
-            "outbox_size": outbox_size,
+            "outbox_size": min(outbox_size, limits.MAX_OUTBOX_SIZE),
             "last_sync_at": wire.format_utc(last_sync_at) if last_sync_at else None,
             "device_time": wire.format_utc(self.clock()),
             "app_version": app_version[:32],
@@ -268,6 +268,8 @@ def check_page(page, cursor: int) -> None:
     """A page must move forward, be in order and stay within the server's newest change,
     or applying it could skip changes (a cursor from the far future stops pulling for good)."""
     seqs = [item.seq for item in page.items]
+    if page.high_water_seq > limits.MAX_SEQ:
+        raise BadReplyError("The server's sequence numbers are out of range; not applying the page.", code="bad_reply")
     if page.next_cursor > page.high_water_seq or any(seq > page.high_water_seq for seq in seqs):
         raise BadReplyError("The server's cursor is beyond its own newest change; not applying the page.",
                             code="bad_reply")
@@ -290,3 +292,6 @@ def check_verdicts(verdicts: list, items: list[dict]) -> None:
             "nothing was marked as sent.",
             code="bad_reply",
         )
+    if any((getattr(v, "seq", None) or 0) > limits.MAX_SEQ for v in verdicts):
+        raise BadReplyError("The server's verdicts carry sequence numbers out of range; nothing was marked as sent.",
+                            code="bad_reply")

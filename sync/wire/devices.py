@@ -6,14 +6,15 @@ from typing import Annotated
 
 from pydantic import Field, StrictInt
 
+from sync import limits
 from sync.wire.types import Door, Identifier, Reply, Request, UtcDateTime
 
 
 class EnrollRequest(Request):
     code: Annotated[str, Field(min_length=4, max_length=64)]
     device_id: Identifier | None = None  # the replica's device id, kept when free
-    name: Annotated[str, Field(max_length=100)] = ""  # e.g. the host name
-    app_version: Annotated[str, Field(max_length=32)] = ""
+    name: Annotated[str, Field(max_length=limits.MAX_DEVICE_NAME_CHARS)] = ""  # e.g. the host name
+    app_version: Annotated[str, Field(max_length=limits.MAX_APP_VERSION_CHARS)] = ""
 
 
 class EnrollResponse(Reply):
@@ -26,8 +27,9 @@ class EnrollResponse(Reply):
 
 class EnrollmentCodeRequest(Request):
     door: Door = ""
-    name: Annotated[str, Field(max_length=100)] = ""
-    ttl_minutes: Annotated[StrictInt, Field(ge=1, le=60 * 24 * 14)] = 60 * 24
+    name: Annotated[str, Field(max_length=limits.MAX_DEVICE_NAME_CHARS)] = ""
+    ttl_minutes: Annotated[StrictInt, Field(ge=limits.MIN_ENROLLMENT_TTL_MINUTES,
+                                            le=limits.MAX_ENROLLMENT_TTL_MINUTES)] = 60 * 24
 
 
 class EnrollmentCode(Reply):
@@ -39,10 +41,10 @@ class EnrollmentCode(Reply):
 
 class HeartbeatRequest(Request):
     door: Door = ""
-    outbox_size: Annotated[StrictInt, Field(ge=0)] = 0
+    outbox_size: Annotated[StrictInt, Field(ge=0)] = 0  # the server bounds it (sync.limits.MAX_OUTBOX_SIZE)
     last_sync_at: UtcDateTime | None = None
     device_time: UtcDateTime  # the device's clock now
-    app_version: Annotated[str, Field(max_length=32)] = ""
+    app_version: Annotated[str, Field(max_length=limits.MAX_APP_VERSION_CHARS)] = ""
 
 
 class HeartbeatResponse(Reply):

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt
 
+from sync import limits
 from sync.wire.types import EventStatus, Identifier, Reply, Request, UtcDateTime
 
 
@@ -44,9 +45,10 @@ def _known_zone(name: str) -> str:
 
 
 class CreateEventRequest(Request):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    venue_capacity: Annotated[StrictInt, Field(ge=0, le=10_000_000)] | None = None
-    timezone: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_known_zone)] = "UTC"
+    name: Annotated[str, Field(min_length=1, max_length=limits.MAX_EVENT_NAME_CHARS)]
+    venue_capacity: Annotated[StrictInt, Field(ge=0, le=limits.MAX_VENUE_CAPACITY)] | None = None
+    timezone: Annotated[str, Field(min_length=1, max_length=limits.MAX_TIMEZONE_CHARS),
+                        AfterValidator(_known_zone)] = "UTC"
     starts_at: UtcDateTime | None = None
     status: EventStatus = "published"
     settings: dict[str, Any] = Field(default_factory=dict)

@@ -6,6 +6,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, StrictBool
 
+from sync import limits
 from sync.wire.types import (
     AttendeeId,
     AttendeeStatus,
@@ -32,7 +33,7 @@ class AttendeeChange(Reply):
     email: Email | None = None  # lower-cased
     status: AttendeeStatus = "confirmed"
     ticket_code: TicketCode
-    ticket_type: Annotated[str, Field(max_length=64)] = "General"
+    ticket_type: Annotated[str, Field(max_length=limits.MAX_TICKET_TYPE_CHARS)] = "General"
     plus_ones: int = 0
     is_walkin: bool = False
     merged_into_id: AttendeeId | None = None  # a walk-in merged into this canonical attendee
@@ -48,7 +49,7 @@ class RevocationChange(Reply):
     seq: Seq
     event_id: Identifier
     ticket_code: TicketCode
-    reason: Annotated[str, Field(max_length=200)] = ""
+    reason: Annotated[str, Field(max_length=limits.MAX_REVOCATION_REASON_CHARS)] = ""
     revoked: bool = True
 
 
@@ -68,8 +69,8 @@ class RosterPage(Reply):
 
 
 class RevocationRequest(Request):
-    ticket_code: Annotated[str, Field(min_length=1, max_length=128)]
-    reason: Annotated[str, Field(max_length=200)] = ""
+    ticket_code: Annotated[str, Field(min_length=1, max_length=limits.MAX_TICKET_CODE_CHARS)]
+    reason: Annotated[str, Field(max_length=limits.MAX_REVOCATION_REASON_CHARS)] = ""
     revoked: StrictBool = True  # False reinstates the ticket
 
 

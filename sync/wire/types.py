@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
+from sync import limits
+
 API_PREFIX = "/api/v1"
 MAX_BATCH_ITEMS = 1000  # check-ins or walk-ins in one push
 MAX_PAGE_LIMIT = 5000  # changes in one pull page
@@ -33,14 +35,16 @@ UtcDateTime = Annotated[
 ]
 
 Uuid = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
-Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
-AttendeeId = Annotated[str, Field(min_length=1, max_length=36, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
-TicketCode = Annotated[str, Field(max_length=128)]
-Name = Annotated[str, Field(max_length=100)]
-Email = Annotated[str, Field(max_length=254)]
-Door = Annotated[str, Field(max_length=100)]
-ResultCode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z_]+$")]
-Flag = Annotated[str, Field(max_length=64)]
+Identifier = Annotated[str, Field(min_length=1, max_length=limits.MAX_IDENTIFIER_CHARS,
+                                  pattern=limits.IDENTIFIER_PATTERN)]
+AttendeeId = Annotated[str, Field(min_length=1, max_length=limits.MAX_ATTENDEE_ID_CHARS,
+                                  pattern=limits.IDENTIFIER_PATTERN)]
+TicketCode = Annotated[str, Field(max_length=limits.MAX_TICKET_CODE_CHARS)]
+Name = Annotated[str, Field(max_length=limits.MAX_NAME_CHARS)]
+Email = Annotated[str, Field(max_length=limits.MAX_EMAIL_CHARS)]
+Door = Annotated[str, Field(max_length=limits.MAX_DOOR_CHARS)]
+ResultCode = Annotated[str, Field(min_length=1, max_length=limits.MAX_RESULT_CHARS, pattern=r"^[a-z_]+$")]
+Flag = Annotated[str, Field(max_length=limits.MAX_FLAG_CHARS)]
 Seq = Annotated[int, Field(ge=0)]
 
 CheckinKind = Literal["entry", "exit", "undo"]

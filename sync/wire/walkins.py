@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt
 
+from sync import limits
 from sync.wire.checkins import Rejection
 from sync.wire.roster import AttendeeChange
 from sync.wire.types import MAX_BATCH_ITEMS, AttendeeId, Email, Identifier, Name, Reply, Request, UtcDateTime
@@ -16,12 +17,12 @@ class WalkinItem(Request):
 
     id: AttendeeId  # client UUID: the idempotency key and the attendee id unless merged
     event_id: Identifier
-    first_name: Annotated[str, Field(min_length=1, max_length=100)]
+    first_name: Annotated[str, Field(min_length=1, max_length=limits.MAX_NAME_CHARS)]
     last_name: Name = ""
     email: Email | None = None
-    ticket_code: Annotated[str, Field(min_length=1, max_length=128)]
-    ticket_type: Annotated[str, Field(max_length=64)] = "General"
-    plus_ones: Annotated[StrictInt, Field(ge=0, le=100)] = 0
+    ticket_code: Annotated[str, Field(min_length=1, max_length=limits.MAX_TICKET_CODE_CHARS)]
+    ticket_type: Annotated[str, Field(max_length=limits.MAX_TICKET_TYPE_CHARS)] = "General"
+    plus_ones: Annotated[StrictInt, Field(ge=0, le=100)] = 0  # wider than a roster row's limits.MAX_PLUS_ONES
     device_id: Identifier
     created_at: UtcDateTime
 

@@ -206,3 +206,15 @@ def test_a_cursor_beyond_the_servers_newest_change_is_refused(server):
         {"items": [entry], "next_cursor": 50, "has_more": False, "high_water_seq": 40}))
     with client_for(server) as client, pytest.raises(BadReplyError):
         client.roster_page("ev1", 3)
+
+
+def test_sequence_numbers_beyond_64_bits_are_refused_before_they_reach_the_replica(server):
+    huge = 2**64
+    server.replies["/api/v1/events/ev1/checkins"] = Reply(envelope(
+        {"items": [], "next_cursor": huge, "has_more": False, "high_water_seq": huge}))
+    with client_for(server) as client, pytest.raises(BadReplyError, match="out of range"):
+        client.checkin_page("ev1", 3)
+    server.replies["/api/v1/events/ev1/checkins"] = Reply(envelope({"results": [
+        {"id": CHECKIN["id"], "status": "accepted", "seq": huge}]}))
+    with client_for(server) as client, pytest.raises(BadReplyError, match="out of range"):
+        client.push_checkins("ev1", [CHECKIN])
