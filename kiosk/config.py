@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from sync import limits
+
 APP_NAME = "checkin-kiosk"
 CONFIG_FILENAME = "config.toml"
 
@@ -42,6 +44,10 @@ DEMO_PIN_HASH = (
 )
 
 DECODERS = ("zxing", "pyzbar")
+
+
+# Recorded with every scan and sent to the server: the server's bounds (sync.limits) apply here.
+TEXT_BOUNDS = {"door_name": limits.MAX_DOOR_CHARS, "operator": limits.MAX_OPERATOR_CHARS}
 
 
 class ConfigError(Exception):
@@ -211,6 +217,10 @@ def _check_value(name: str, value: Any, where: str) -> Any:
         raise ConfigError(
             f"{where}: setting 'decoder' must be one of {', '.join(DECODERS)}, not {value!r}"
         )
+    bound = TEXT_BOUNDS.get(name)
+    if bound is not None and len(value) > bound:
+        # The server refuses longer ones: a scan recorded under them would never reach the organizer.
+        raise ConfigError(f"{where}: setting '{name}' must be at most {bound} characters, not {len(value)}")
     if name == "sync_interval_seconds" and value < 1:
         raise ConfigError(f"{where}: setting 'sync_interval_seconds' must be at least 1, not {value}")
     if name == "server_url":

@@ -16,6 +16,7 @@ from kiosk.cli.common import (
     print_json,
     require_event,
 )
+from sync import limits
 
 
 def who(view) -> str:
@@ -138,9 +139,19 @@ def cmd_walkin(args) -> int:
 
 
 def _add_door_options(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--door", default="", help="the door's name, recorded with the scan "
-                     "(default: the 'door_name' setting)")
-    sub.add_argument("--operator", default="", help="who is at the door (default: the 'operator' setting)")
+    sub.add_argument("--door", default="", type=_bounded("door", limits.MAX_DOOR_CHARS),
+                     help="the door's name, recorded with the scan (default: the 'door_name' setting)")
+    sub.add_argument("--operator", default="", type=_bounded("operator", limits.MAX_OPERATOR_CHARS),
+                     help="who is at the door (default: the 'operator' setting)")
+
+
+def _bounded(what: str, most: int):
+    """An option's text within the server's bound: longer, the scan could never be stored there."""
+    def check(text: str) -> str:
+        if len(text) > most:
+            raise argparse.ArgumentTypeError(f"the {what} is at most {most} characters, not {len(text)}")
+        return text
+    return check
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:

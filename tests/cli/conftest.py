@@ -18,7 +18,10 @@ def kiosk(tmp_path, capsys):
     data_dir = tmp_path / "data"
 
     def run(*args):
-        status = main(["--data-dir", str(data_dir), *map(str, args)])
+        try:
+            status = main(["--data-dir", str(data_dir), *map(str, args)])
+        except SystemExit as exc:  # argparse's usage errors, as the console script exits with them
+            status = exc.code
         out, err = capsys.readouterr()
         return status, out, err
 

@@ -62,3 +62,28 @@ def test_walkin_and_duplicate_email(loaded):
 
     stats = json.loads(loaded("status", "--json")[1])
     assert stats["walkins"] == 1 and stats["arrived"] == 1 and stats["waiting_to_sync"] == 2
+
+
+def test_a_door_or_operator_the_server_would_refuse_is_refused_before_anything_is_recorded(loaded):
+    # Issue 10, item 1: a 101-character door was admitted here and then silently rejected by the server.
+    from sync import limits
+
+    for option, most in (("--door", limits.MAX_DOOR_CHARS), ("--operator", limits.MAX_OPERATOR_CHARS)):
+        status, out, err = loaded("checkin", "TKT-0001", option, "D" * (most + 1), "--json")
+        assert status == 2 and f"at most {most} characters" in err and out == ""
+    status, out, _ = loaded("status", "--json")
+    assert json.loads(out)["arrived"] == 0 and json.loads(out)["waiting_to_sync"] == 0
+    status, out, _ = loaded("checkin", "TKT-0001", "--door", "D" * limits.MAX_DOOR_CHARS, "--json")
+    assert status == EXIT_OK and json.loads(out)["result"] == "admitted"  # the bound itself is fine
+
+
+def test_a_configured_door_or_operator_the_server_would_refuse_is_a_config_error(tmp_path):
+    import pytest
+
+    from kiosk.config import ConfigError, load_settings
+    from sync import limits
+
+    with pytest.raises(ConfigError, match="door_name' must be at most 100 characters"):
+        load_settings({"data_dir": tmp_path, "door_name": "D" * (limits.MAX_DOOR_CHARS + 1)})
+    with pytest.raises(ConfigError, match="operator' must be at most 100 characters"):
+        load_settings({"data_dir": tmp_path, "operator": "O" * (limits.MAX_OPERATOR_CHARS + 1)})
