@@ -120,6 +120,23 @@ class KioskSession:
             self.engine = SyncEngine(self.replica, app_version=app_version, **kwargs)
         return self.engine
 
+    def resend_not_stored(self) -> tuple[int, Changes]:
+        """Queue again what the server refused (once the cause is fixed): how many, and what changed."""
+        from sync.replica.queries import outbox
+
+        with self.replica.session() as s:
+            count = outbox.requeue_not_stored(s)
+        if self.engine is not None and count:
+            self.engine.trigger(force=True)
+        return count, Changes(outbox=bool(count), sync_status=bool(count))
+
+    def not_stored(self, limit: int = 20) -> list[tuple]:
+        """``(id, kind, ref_id, why)`` of the items the server refused, oldest first."""
+        from sync.replica.queries import outbox
+
+        with self.replica.session(write=False) as s:
+            return outbox.not_stored_rows(s, limit)
+
     def sync_status(self) -> SyncStatus:
         return SyncStatus.of(sync_status(self.replica))
 

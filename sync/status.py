@@ -47,6 +47,7 @@ def sync_status(replica: Replica) -> dict:
     with replica.session(write=False) as s:  # one read transaction: the count matches the state
         state = sync_state.values(s, STATUS_KEYS)
         waiting = outbox.pending_count(s)
+        not_stored = outbox.not_stored_count(s)
     offset = state.get(K_CLOCK_OFFSET)
     server = state.get(K_SERVER) or None
     return {
@@ -59,6 +60,7 @@ def sync_status(replica: Replica) -> dict:
         "last_attempt": state.get(K_LAST_ATTEMPT) or None,
         "last_error": state.get(K_LAST_ERROR) or None,
         "waiting_to_sync": waiting,
+        "not_stored": not_stored,  # refused by the server: recorded here only (kiosk sync --resend-refused)
         "clock_offset_seconds": float(offset) if offset else None,
         "cursors": {
             "roster": int(state.get(K_ROSTER_CURSOR, 0)),

@@ -210,6 +210,16 @@ def reload_session() -> WriteOp:
     return WriteOp(_reload)
 
 
+def _resend_not_stored(session) -> Changed:
+    count, changes = session.resend_not_stored()
+    return Changed(count, changes)
+
+
+def resend_not_stored() -> WriteOp:
+    """Queue again the scans the server refused (once the cause is fixed)."""
+    return WriteOp(_resend_not_stored)
+
+
 def _read_sync_status(session):
     return session.sync_status()
 

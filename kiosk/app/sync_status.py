@@ -69,6 +69,8 @@ class SyncStatusKeeper(QObject):
             clock_offset_seconds=report.clock_offset_seconds,
         )
         self.ops.announce(report.changes | SYNC_STATUS, self)
+        if report.rejected:
+            self.read()  # the server refused some: the count of what is not stored moved
 
     def _set(self, status: SyncStatus) -> None:
         if status != self.status:

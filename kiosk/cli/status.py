@@ -16,6 +16,7 @@ def cmd_status(args) -> int:
         stats["device_id"] = session.replica.device_id
         stats["sync"] = session.sync_status_dict()
         words = session.describe_sync(SyncStatus.of(stats["sync"]))
+        not_stored = session.not_stored()
     if args.json:
         stats["sync"]["words"] = words
         stats["arrivals_per_5min"] = [[t.isoformat() + "Z", n] for t, n in stats["arrivals_per_5min"]]
@@ -39,6 +40,11 @@ def cmd_status(args) -> int:
               f"last synced {local_time(last_sync) if last_sync else 'never'}")
     # What the door's status line says, with the reason and the fix when not online.
     print(f"Door shows: {words}")
+    if stats["not_stored"]:
+        print(f"NOT STORED: {stats['not_stored']} scan(s) recorded here were refused by the server and are "
+              "not in the organizer's figures; fix the cause, then `kiosk sync --resend-refused`:")
+        for _id, kind, ref_id, why in not_stored:
+            print(f"  {kind} {ref_id}: {why}")
     if sync["server"] is None:
         return EXIT_OK
     if sync["connectivity"] != "online" and sync["last_error"]:

@@ -6,7 +6,7 @@ import argparse
 import sys
 import threading
 
-from kiosk.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, kiosk_session, print_json
+from kiosk.cli.common import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, CliError, kiosk_session, print_json
 
 
 def _progress_printer(stream=sys.stderr):
@@ -113,6 +113,9 @@ def _engine(session, **options):
 def cmd_sync(args) -> int:
     options = {"interval": args.interval} if args.interval is not None else {}
     with kiosk_session(args) as session:
+        if args.resend_refused:
+            count, _ = session.resend_not_stored()
+            print(f"{count} refused scan(s) queued again.", file=sys.stderr)
         engine = _engine(session, **options)
         if not args.once:
             return _run_until_interrupted(engine, args.json)
@@ -121,6 +124,11 @@ def cmd_sync(args) -> int:
         print_json(report.to_json())
     elif report.ok:
         print(_describe(report))
+    if report.ok and report.rejected:
+        # Never silent: these scans are on this kiosk only until they are resent.
+        print(f"kiosk: {report.rejected} scan(s) refused by the server are not in the organizer's figures "
+              "(see `kiosk status`; resend with `kiosk sync --resend-refused`).", file=sys.stderr)
+        return EXIT_REFUSED
     else:
         print(f"kiosk: sync failed ({report.connectivity}): {report.error}", file=sys.stderr)
         print(f"{report.waiting_to_sync} waiting to sync; nothing was lost.", file=sys.stderr)
@@ -186,6 +194,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     )
     sub.add_argument("--once", action="store_true", help="one round, then exit (status 1 if it failed)")
     sub.add_argument("--json", action="store_true", help="print reports as JSON (one object per line when running)")
+    sub.add_argument("--resend-refused", action="store_true",
+                     help="queue again the scans the server refused (after fixing the cause), then sync")
     sub.add_argument("--interval", type=float, default=None,
                      help="seconds between rounds (default: the 'sync_interval_seconds' setting, 5)")
     sub.set_defaults(handler=cmd_sync)

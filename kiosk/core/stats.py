@@ -34,6 +34,7 @@ def replica_stats(replica: Replica) -> dict:
             "duplicates": checkins.duplicate_count(db, event_id),
             "cancelled": counts["cancelled"],
             "waiting_to_sync": outbox.pending_count(db),
+            "not_stored": outbox.not_stored_count(db),
             "per_door": dict(sorted(per_door.items())),
             "arrivals_per_5min": sorted(per_bucket.items()),
         }

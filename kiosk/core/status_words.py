@@ -39,6 +39,7 @@ class SyncStatus:
     last_error: str | None = None
     server: str | None = None
     clock_offset_seconds: float | None = None
+    not_stored: int = 0  # check-ins (and walk-ins) the server refused: not in the organizer's figures
 
     @classmethod
     def of(cls, status: dict) -> "SyncStatus":
@@ -50,6 +51,7 @@ class SyncStatus:
             last_error=status.get("last_error") or None,
             server=status.get("server"),
             clock_offset_seconds=status.get("clock_offset_seconds"),
+            not_stored=int(status.get("not_stored") or 0),
         )
 
 
@@ -94,4 +96,12 @@ def describe_status(status: SyncStatus) -> str:
     reason = reason_words(status)
     if reason:
         parts.append(reason)
+    if status.not_stored:
+        parts.append(not_stored_words(status.not_stored))
     return " · ".join(parts)
+
+
+def not_stored_words(count: int) -> str:
+    """Scans recorded here that the server refused: said wherever sync is described, never silent."""
+    items = f"{count} scan{'s' if count != 1 else ''}"
+    return f"{items} refused by the server, not in the organizer's figures: resend from the staff desk"

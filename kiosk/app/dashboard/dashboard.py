@@ -31,6 +31,7 @@ from kiosk.app.dashboard.chart import ArrivalsChart
 from kiosk.app.dashboard.figures import SERVER, DashboardFigures
 from kiosk.app.dashboard.live import ReplicaStatsPoller, ServerStatsStream, StreamOpener
 from kiosk.app.staff.attendee_detail import event_zone
+from kiosk.app.staff.not_stored_bar import NotStoredBar
 from kiosk.app.staff.style import AMBER_TEXT, use_base_font
 
 STREAM_LOOKUP_EVERY_S = 30  # how often a refresh may look for an enrollment made since
@@ -164,6 +165,8 @@ class Dashboard(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(heading)
+        self.not_stored_bar = NotStoredBar(services)  # refused scans: not in the figures below
+        layout.addWidget(self.not_stored_bar)
         layout.addLayout(tiles)
         layout.addLayout(middle, 3)
         layout.addWidget(fleet_title)

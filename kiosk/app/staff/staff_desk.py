@@ -18,6 +18,7 @@ from kiosk.app.staff.badge_panel import BadgePanel
 from kiosk.app.staff.dialogs import Dialogs
 from kiosk.app.staff.enrollment_page import EnrollmentPage
 from kiosk.app.staff.errors import message_for
+from kiosk.app.staff.not_stored_bar import NotStoredBar
 from kiosk.app.staff.roster_page import RosterPage
 from kiosk.app.staff.search_panel import SearchPanel
 from kiosk.app.staff.settings_page import SettingsPage
@@ -115,6 +116,8 @@ class StaffDesk(QWidget):
             self.tabs.addTab(page, title)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        self.not_stored_bar = NotStoredBar(services)
+        layout.addWidget(self.not_stored_bar)
         layout.addWidget(self.tabs, 1)
         self._show_heading(services.event.name)
 

@@ -72,3 +72,25 @@ def note_failure(db: Db, outbox_ids: list[int], error: str) -> None:
         raw(db).execute(
             f"UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id IN ({placeholders(len(outbox_ids))})",
             (error[:ERROR_MAX], *outbox_ids))
+
+
+# ---- items the server gave a verdict of "rejected" (sent, with the reason kept) --------
+
+NOT_STORED = "sent_at IS NOT NULL AND last_error != ''"
+
+
+def not_stored_count(db: Db) -> int:
+    """Items the server refused: recorded here, not in the organizer's figures."""
+    return raw(db).execute(f"SELECT count(*) FROM outbox WHERE {NOT_STORED}").fetchone()[0]
+
+
+def not_stored_rows(db: Db, limit: int = 100) -> list[tuple]:
+    """``(id, kind, ref_id, last_error)`` of the refused items, oldest first."""
+    return raw(db).execute(
+        f"SELECT id, kind, ref_id, last_error FROM outbox WHERE {NOT_STORED} ORDER BY id LIMIT ?", (limit,)
+    ).fetchall()
+
+
+def requeue_not_stored(db: Db) -> int:
+    """Put every refused item back in the queue (once the cause is fixed); how many."""
+    return raw(db).execute(f"UPDATE outbox SET sent_at = NULL, last_error = '' WHERE {NOT_STORED}").rowcount
