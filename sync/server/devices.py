@@ -72,7 +72,7 @@ def enroll(session: Session, request: wire.EnrollRequest, now: datetime) -> wire
         raise ApiError(401, wire.E_ENROLLMENT_CODE, message)
     code_row = session.get(EnrollmentCodeRow, digest)
     token = new_token(DEVICE_TOKEN_PREFIX)
-    name = request.name or code_row.name
+    name = code_row.name or request.name  # the organizer's name for this kiosk, else the one it sent
     session.add(DeviceRow(
         id=device_id, event_id=code_row.event_id, token_hash=token_hash(token), name=name, door=code_row.door,
         app_version=request.app_version, enrolled_at=now, last_seen_at=now,

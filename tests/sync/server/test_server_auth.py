@@ -25,7 +25,7 @@ def test_enrollment_code_works_once_and_keeps_the_proposed_device_id(setup):
     typed = " " + code["code"].lower().replace("-", " ") + " "  # pasted loosely: case, spaces, no dashes
     enrolled = anonymous.data("post", "/devices/enroll", {"code": typed, "device_id": "dev-k7", "name": "host-7"})
     assert enrolled == {"device_id": "dev-k7", "device_token": enrolled["device_token"],
-                        "event_id": setup.event_id, "door": "North", "name": "host-7"}
+                        "event_id": setup.event_id, "door": "North", "name": "K7"}  # the code's name first
     status, code_name, message = error_of(anonymous.post("/devices/enroll", {"code": code["code"]}))
     assert (status, code_name) == (401, "enrollment_code_invalid") and "already been used" in message
     status, code_name, message = error_of(anonymous.post("/devices/enroll", {"code": "ABCD-EFGH-JKMN"}))
@@ -35,6 +35,14 @@ def test_enrollment_code_works_once_and_keeps_the_proposed_device_id(setup):
         assert enrolled["device_token"] not in (stored.token_hash, stored.id)
         assert all(code["code"] not in row.code_hash for row in s.scalars(select(EnrollmentCodeRow)))
         assert all(setup.server.admin_token != row.token_hash for row in s.scalars(select(OrganizerTokenRow)))
+
+
+def test_a_code_without_a_name_keeps_the_kiosks_name(setup):
+    code = setup.organizer.data("post", f"/events/{setup.event_id}/enrollment-codes", {}, expect=201)["code"]
+    enrolled = Api(setup.server.url).data("post", "/devices/enroll", {"code": code, "name": "host-8"})
+    assert enrolled["name"] == "host-8"
+    with setup.server.db.read() as s:
+        assert s.scalar(select(DeviceRow.name).where(DeviceRow.id == enrolled["device_id"])) == "host-8"
 
 
 def test_a_taken_device_id_gets_a_new_one(setup):
