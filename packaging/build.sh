@@ -118,7 +118,7 @@ Priority: optional
 Architecture: $DEBARCH
 Installed-Size: $SIZE_KB
 Maintainer: checkin-kiosk maintainers <maintainers@checkin-kiosk.invalid>
-Depends: libc6 (>= $GLIBC), libgl1, libegl1, libfontconfig1, libfreetype6, libdbus-1-3, libxkbcommon0, libxkbcommon-x11-0, libxcb-cursor0, libxcb-icccm4, libxcb-keysyms1, libxcb-image0, libxcb-render-util0, libxcb-shape0, libxcb-randr0, libxcb-xkb1
+Depends: libc6 (>= $GLIBC), libgl1, libegl1, libfontconfig1, libfreetype6, libdbus-1-3, libxkbcommon0, libxkbcommon-x11-0, libxcb-cursor0, libxcb-icccm4, libxcb-keysyms1, libxcb-image0, libxcb-render-util0, libxcb-shape0, libxcb-randr0, libxcb-xkb1, fonts-noto-cjk
 Recommends: gnome-keyring | kwalletmanager, pipewire-bin | pulseaudio-utils | alsa-utils, libwayland-cursor0
 Description: offline-first event check-in kiosk, staff desk and dashboard
  Door staff scan attendees' QR tickets with a webcam or a USB hand scanner; the

@@ -10,6 +10,7 @@ from kiosk.doctor.credentials import check_keyring
 from kiosk.doctor.decoders import check_decoder
 from kiosk.doctor.display import check_display
 from kiosk.doctor.folders import check_folder, check_settings
+from kiosk.doctor.fonts import check_cjk_fonts
 from kiosk.doctor.replica import check_replica, enrolled_state
 from kiosk.doctor.report import FAIL, Check, brief
 from kiosk.doctor.server import check_enrollment, check_server
@@ -36,6 +37,7 @@ def run_checks(
         ("server", lambda: check_server(enrolled.get("server") or settings.server_url)),
         ("enrollment", lambda: check_enrollment(settings.data_dir, state=enrolled)),
         ("display", check_display),
+        ("fonts", check_cjk_fonts),
     ]
     checks: list[Check] = []
     for name, step in steps:

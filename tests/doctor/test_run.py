@@ -14,7 +14,7 @@ def test_run_checks_reports_every_area_and_the_exit_status(tmp_path, sources, mo
     checks = doctor.run_checks(settings, sources=sources)
     names = [c.name for c in checks]
     for expected in ("settings", "staff PIN", "data folder", "log folder", "camera", "keyring", "replica", "server",
-                     "display"):
+                     "display", "fonts"):
         assert expected in names
     assert any(n.startswith("decoder zxing") for n in names)
     assert doctor.exit_status(checks) == 0
