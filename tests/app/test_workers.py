@@ -94,10 +94,13 @@ def test_each_worker_has_its_own_thread(qtbot):
 def test_signal_emission_keeps_python_objects_alive(qtbot):
     """PySide6 6.12.0 drops a reference to True on every emission to a Python slot; on Python 3.11
     the app then dies after a few thousand signals ("bool_dealloc"). pyproject.toml excludes it."""
+    import gc
     import sys
 
     worker = SerialWorker("refcount")
     results = []
+    gc.collect()  # earlier tests' garbage holds references to True: freeing it mid-test is not the bug
+    gc.disable()
     try:
         before = sys.getrefcount(True)
         for _ in range(200):
@@ -106,4 +109,5 @@ def test_signal_emission_keeps_python_objects_alive(qtbot):
         results.clear()
         assert sys.getrefcount(True) >= before - 5
     finally:
+        gc.enable()
         worker.stop()
