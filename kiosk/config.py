@@ -18,10 +18,7 @@ No secret is ever stored here: the device token lives in the OS keyring
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import hashlib
-import hmac
 import os
 import secrets
 import tomllib
@@ -29,19 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+# The PIN's hashing lives in kiosk.pin_hash; callers keep importing these names from here.
+from kiosk.pin_hash import DEMO_PIN, DEMO_PIN_HASH, check_pin, hash_pin, is_pin_hash  # noqa: F401
 from sync import limits
 
 APP_NAME = "checkin-kiosk"
 CONFIG_FILENAME = "config.toml"
-
-# The demo PIN: good for a demonstration only. `kiosk doctor` warns while it is still set;
-# change it with `kiosk config set-pin` or in the staff desk's settings.
-DEMO_PIN = "1234"
-# hash_pin(DEMO_PIN) with a fixed salt, so that the default is a constant.
-DEMO_PIN_HASH = (
-    "scrypt$16384$8$1$Y2hlY2tpbi1raW9zay1kZW1v$"
-    "idCsQb_Dnu5uaNPSMIi3QCYTfdSvrm0WN6eGIVUbn2g"
-)
 
 DECODERS = ("zxing", "pyzbar")
 
@@ -229,7 +219,7 @@ def _check_value(name: str, value: Any, where: str) -> Any:
             raise ConfigError(
                 f"{where}: setting 'server_url' must start with http:// or https://, not {value!r}"
             )
-    if name == "pin_hash" and not _is_pin_hash(value):
+    if name == "pin_hash" and not is_pin_hash(value):
         raise ConfigError(
             f"{where}: setting 'pin_hash' is not a PIN hash; "
             "set the PIN with `kiosk config set-pin` instead of editing it"
@@ -347,61 +337,6 @@ def adopt_enrolled_door(settings: Settings, door: str, *, sources: ConfigSources
 
 
 # ---------------------------------------------------------------- the staff PIN
-
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1  # ~16 MB and a few tens of ms per check
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def hash_pin(pin: str, *, salt: bytes | None = None) -> str:
-    """A salted scrypt hash of ``pin``: ``scrypt$N$r$p$salt$hash`` (base64url)."""
-    if not pin:
-        raise ValueError("the PIN must not be empty")
-    salt = salt if salt is not None else secrets.token_bytes(16)
-    digest = hashlib.scrypt(
-        pin.encode("utf-8"), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32
-    )
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${_b64(salt)}${_b64(digest)}"
-
-
-def _parse_pin_hash(stored: str) -> tuple[int, int, int, bytes, bytes] | None:
-    parts = stored.split("$")
-    if len(parts) != 6 or parts[0] != "scrypt":
-        return None
-    try:
-        n, r, p = int(parts[1]), int(parts[2]), int(parts[3])
-        salt, digest = _unb64(parts[4]), _unb64(parts[5])
-    except ValueError:
-        return None
-    # Bounds keep a hand-edited file from asking for gigabytes of memory.
-    if not (2 <= n <= 2**20 and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16):
-        return None
-    if len(salt) < 8 or len(digest) < 16:
-        return None
-    return n, r, p, salt, digest
-
-
-def _is_pin_hash(stored: str) -> bool:
-    return _parse_pin_hash(stored) is not None
-
-
-def check_pin(stored_hash: str, pin: str) -> bool:
-    """Whether ``pin`` matches ``stored_hash`` (constant-time; a malformed hash matches nothing)."""
-    parsed = _parse_pin_hash(stored_hash)
-    if parsed is None or not pin:
-        return False
-    n, r, p, salt, digest = parsed
-    candidate = hashlib.scrypt(
-        pin.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=len(digest), maxmem=256 * 1024 * 1024
-    )
-    return hmac.compare_digest(candidate, digest)
-
 
 def is_demo_pin(settings: Settings) -> bool:
     """Whether the staff PIN is still the documented demo PIN."""
