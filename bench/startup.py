@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-SETTLE_S = 0.4  # kiosk/app/main.py screenshot_when_ready(settle_ms=400)
+SETTLE_S = 0.4  # kiosk/app/shell.py screenshot_when_ready(settle_ms=400)
 ROOT = Path(__file__).resolve().parent.parent
 
 
