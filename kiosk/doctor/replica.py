@@ -46,7 +46,8 @@ def check_replica(data_dir: Path) -> Check:
         if problems:
             return Check(
                 "replica", FAIL, f"{path} is damaged: {'; '.join(problems[:3])}",
-                "stop the app, keep a copy of the file for the organizer, then re-enroll or re-import",
+                "stop the app and move the file aside (keep it: scans not yet synced can be read back with "
+                "`sqlite3 FILE .recover`), then `kiosk enroll` again or re-import the roster",
             )
         revision = schema.revision(conn)
         event_id = sync_state.get(conn, K_EVENT)
