@@ -3,7 +3,12 @@
 In kiosk mode the window is full screen and locked on the door screen: opening
 the staff desk or the dashboard, leaving kiosk mode and quitting all need the
 staff PIN. Once unlocked, going back to the door screen, or two minutes without
-a touch, locks it again. Outside kiosk mode a bar of buttons switches faces.
+a touch, locks it again. Outside kiosk mode a bar of buttons switches faces and
+turns full screen on and off (F11 too).
+
+The window opens at the screen's available size. Every face fits a 1024x600
+screen: the door always; the desk and the dashboard scroll, rather than push
+the window taller than the screen, on anything shorter.
 
 A hand scanner works on every face: its scans are checked in by the door
 screen's pipeline, and when the door screen is hidden a banner shows the result;
@@ -31,13 +36,14 @@ from kiosk.app import theme
 from kiosk.app.door.scan_banner import ScanBanner
 from kiosk.app.door.screen import DoorScreen
 from kiosk.app.pin import PinGate
+from kiosk.app.scrolling import scroll_area
 from kiosk.app.services import Services
 
 log = logging.getLogger(__name__)
 
 DOOR, DESK, DASHBOARD = "door", "desk", "dashboard"
 FACE_TITLES = {DOOR: "Door", DESK: "Staff desk", DASHBOARD: "Dashboard"}
-DEFAULT_SIZE = QSize(1366, 768)  # the common kiosk laptop screen
+SMALLEST_SCREEN = QSize(1024, 600)  # a kiosk tablet: every face fits it
 RELOCK_AFTER_MS = 120_000  # an unlocked kiosk left alone goes back to the locked door screen
 
 
@@ -83,11 +89,14 @@ class MainWindow(QMainWindow):
 
         self.faces = QStackedWidget()
         self._face_widgets: dict[str, QWidget] = {DOOR: door}
+        self._face_pages: dict[str, QWidget] = {DOOR: door}  # what the stack shows: the face, or its scroller
         self.faces.addWidget(door)
         for name, widget in ((DESK, desk), (DASHBOARD, dashboard)):
             if widget is not None:
                 self._face_widgets[name] = widget
-                self.faces.addWidget(widget)
+                # On a screen shorter than the face needs it scrolls, instead of making the window taller.
+                self._face_pages[name] = scroll_area(widget)
+                self.faces.addWidget(self._face_pages[name])
 
         # The bar of faces, hidden while the kiosk is locked.
         self.nav_bar = QWidget()
@@ -112,6 +121,12 @@ class MainWindow(QMainWindow):
         self.kiosk_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.kiosk_button.setToolTip("Full screen, locked on the door screen; the staff PIN unlocks it")
         self.kiosk_button.clicked.connect(self.on_kiosk_button_clicked)
+        self.fullscreen_button = QPushButton("Full screen")
+        self.fullscreen_button.setObjectName("fullscreenButton")
+        self.fullscreen_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.fullscreen_button.setToolTip("Full screen without locking the kiosk (F11)")
+        self.fullscreen_button.clicked.connect(self.on_fullscreen_button_clicked)
+        nav.addWidget(self.fullscreen_button)
         nav.addWidget(self.kiosk_button)
 
         central = QWidget()
@@ -137,7 +152,7 @@ class MainWindow(QMainWindow):
 
         QShortcut(QKeySequence("Ctrl+Shift+K"), self, self.on_kiosk_button_clicked)
         QShortcut(QKeySequence("Ctrl+Q"), self, self.close)
-        QShortcut(QKeySequence("F11"), self, self.on_fullscreen_shortcut)
+        QShortcut(QKeySequence("F11"), self, self.on_fullscreen_button_clicked)
 
         self.current_face = DOOR
         self.show_face(DOOR)
@@ -166,9 +181,8 @@ class MainWindow(QMainWindow):
         self.show_face(name)
 
     def show_face(self, name: str) -> None:
-        widget = self._face_widgets[name]
         previous, self.current_face = self.current_face, name
-        self.faces.setCurrentWidget(widget)
+        self.faces.setCurrentWidget(self._face_pages[name])
         self._sync_face_buttons()
         # The dashboard counts on the DbWorker every few seconds: only while it is on screen,
         # so that a count never holds up a scan at the door.
@@ -202,15 +216,19 @@ class MainWindow(QMainWindow):
         self.kiosk_mode_changed.emit(on)
 
     def present(self) -> None:
-        """Show the window: full screen in kiosk mode, else a normal window."""
+        """Show the window: full screen in kiosk mode, else as large as the screen's available area."""
         if self.kiosk_mode:
             self.showFullScreen()
-        elif self.isFullScreen():
-            self.showNormal()
+        elif self.isFullScreen() or not self.isVisible():
+            self.setGeometry(self.screen().availableGeometry())  # where a window manager does not maximize
+            self.showMaximized()
         else:
-            if not self.isVisible():
-                self.resize(DEFAULT_SIZE)
             self.show()
+        self._sync_fullscreen_button()
+
+    def _sync_fullscreen_button(self) -> None:
+        self.fullscreen_button.setText("Leave full screen" if self.isFullScreen() else "Full screen")
+        self.fullscreen_button.setEnabled(not self.kiosk_mode)  # kiosk mode stays full screen
 
     def lock(self) -> None:
         """Back to the door screen, and the PIN is needed for anything else."""
@@ -246,10 +264,14 @@ class MainWindow(QMainWindow):
         else:
             self.set_kiosk_mode(True)
 
-    def on_fullscreen_shortcut(self) -> None:
+    def on_fullscreen_button_clicked(self) -> None:
         if self.kiosk_mode:
             return  # kiosk mode stays full screen
-        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+        if self.isFullScreen():
+            self.present()
+        else:
+            self.showFullScreen()
+            self._sync_fullscreen_button()
 
     def keyPressEvent(self, event) -> None:
         if self.locked and event.key() == Qt.Key.Key_Escape:

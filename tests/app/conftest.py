@@ -12,6 +12,7 @@ import pytest
 import qrcode
 
 from kiosk.app.services import Services
+from kiosk.app.shell import KioskApp
 from kiosk.config import Settings, hash_pin
 from kiosk.core.roster import import_roster
 from kiosk.session import KioskSession
@@ -81,6 +82,27 @@ def ticket_images(tmp_path):
     codes = {"ada": "ADA-0001", "grace": "GRACE-0002", "alan": "ALAN-0003", "edsger": "EDSGER-0004",
              "chima": "CHIMA-0005", "stranger": "NOBODY-9999"}
     return {name: qr_png(folder / f"{name}.png", code) for name, code in codes.items()}
+
+
+@pytest.fixture
+def make_shell(qtbot, qapp, door_replica, tmp_path, monkeypatch):
+    """The whole app (KioskApp) on the door roster, started; ``make_shell(**settings_changes)``."""
+    monkeypatch.setenv("KIOSK_CONFIG", str(tmp_path / "config.toml"))
+    data_dir = door_replica.path.parent
+    door_replica.close()  # the app opens its own
+    shells = []
+
+    def make(**settings_changes):
+        settings = staff_settings(data_dir, camera=57, **settings_changes)  # camera 57: none here
+        shell = KioskApp(qapp, settings, sounds_enabled=False)
+        qtbot.addWidget(shell.window)
+        shells.append(shell)
+        shell.start()
+        return shell
+
+    yield make
+    for shell in shells:
+        shell.shutdown()
 
 
 # ---- the staff desk's and the dashboard's replica: the demo roster (tests/app/staff/support.py) ----

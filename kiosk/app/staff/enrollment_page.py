@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from kiosk.app import ops, theme
+from kiosk.app.scrolling import scrolling_layout
 from kiosk.app.staff.dialogs import Dialogs
 from kiosk.app.staff.errors import message_for
 from kiosk.app.staff.style import section, use_base_font
@@ -114,7 +114,7 @@ class EnrollmentPage(QWidget):
         box_layout.addWidget(self.preview_label)
         box_layout.addWidget(self.message_label)
         box_layout.addWidget(self.progress_bar)
-        layout = QVBoxLayout(self)
+        layout = scrolling_layout(self)  # the camera's preview makes it long: a short screen scrolls it
         layout.addWidget(box)
         layout.addStretch(1)
 

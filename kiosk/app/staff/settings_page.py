@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.app import ops, theme
+from kiosk.app.scrolling import scroll_area
 from kiosk.app.staff.errors import message_for
 from kiosk.app.staff.style import section, use_base_font
 from kiosk.config import DECODERS, ConfigError, PinChangeError
@@ -119,12 +120,17 @@ class SettingsPage(QWidget):
         buttons.addWidget(self.revert_button)
         buttons.addStretch(1)
 
+        # The sections scroll on a short screen; the buttons and what they answer stay in view.
+        sections = QWidget()
+        column = QVBoxLayout(sections)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(door_box)
+        column.addWidget(pin_box)
+        column.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(door_box)
-        layout.addWidget(pin_box)
+        layout.addWidget(scroll_area(sections), 1)
         layout.addLayout(buttons)
         layout.addWidget(self.message_label)
-        layout.addStretch(1)
 
         self.save_button.clicked.connect(self.on_save_button_clicked)
         self.revert_button.clicked.connect(self.on_revert_button_clicked)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.app import ops, theme
+from kiosk.app.scrolling import scroll_area
 from kiosk.app.staff.badge_panel import BadgePanel
 from kiosk.app.staff.dialogs import Dialogs
 from kiosk.app.staff.errors import message_for
@@ -128,8 +129,9 @@ class WalkinForm(QWidget):
         layout = QHBoxLayout(self)
         left_box = QWidget()
         left_box.setLayout(left)
-        left_box.setMaximumWidth(560)
-        layout.addWidget(left_box, 1)
+        left_scroller = scroll_area(left_box, horizontal=False)  # a short screen scrolls the form, not the window
+        left_scroller.setMaximumWidth(560)
+        layout.addWidget(left_scroller, 1)
         separator = QFrame()
         separator.setFrameShape(QFrame.VLine)
         separator.setFrameShadow(QFrame.Sunken)
