@@ -22,7 +22,7 @@ from sync.replica import Replica, open_replica
 from sync.status import K_SERVER, sync_status
 
 if TYPE_CHECKING:
-    from kiosk.config import Settings
+    from kiosk.config import ConfigSources, Settings
     from sync.engine import SyncEngine
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,11 @@ class KioskSession:
     """Everything one kiosk works with, assembled the same way for the CLI and the app."""
 
     def __init__(self, settings: "Settings", replica: Replica | None = None, *,
-                 door: str | None = None, operator: str | None = None):
+                 door: str | None = None, operator: str | None = None,
+                 config_sources: "ConfigSources | None" = None):
         self.settings = settings
+        # Where changed settings are saved: the user's file (None), or the demo's own.
+        self.config_sources = config_sources
         self.replica = replica if replica is not None else open_replica(settings.data_dir)
         # The CLI's --door/--operator win over the settings for this session only.
         self._door, self._operator = door, operator

@@ -64,7 +64,7 @@ def run_app(options: "AppOptions | list[str]", data_dir: Path | None = None) -> 
     from kiosk.logs import setup_logging
 
     setup_logging(settings, verbose=options.verbose)
-    demo = None
+    demo = config_sources = None
     try:
         if options.demo:
             from kiosk.demo import DemoError, start_demo
@@ -76,9 +76,12 @@ def run_app(options: "AppOptions | list[str]", data_dir: Path | None = None) -> 
                 print(f"kiosk: {exc}", file=sys.stderr)
                 return EXIT_ERROR
             print(demo.announcement())
-            settings = dataclasses.replace(settings, data_dir=demo.data_dir, server_url=demo.server_url,
-                                           door_name=demo.door)
-        return _run(settings, screenshot=options.screenshot, demo=demo)
+            try:
+                settings, config_sources = demo_settings(demo, options, settings.log_dir)
+            except ConfigError as exc:
+                print(f"kiosk: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+        return _run(settings, screenshot=options.screenshot, demo=demo, config_sources=config_sources)
     except KeyboardInterrupt:
         return 130
     finally:
@@ -86,7 +89,21 @@ def run_app(options: "AppOptions | list[str]", data_dir: Path | None = None) -> 
             demo.stop()
 
 
-def _run(settings, *, screenshot: Path | None, demo) -> int:
+def demo_settings(demo, options: "AppOptions", log_dir: Path):
+    """The demo's settings and where they are saved: its own file, in its folder.
+
+    Nothing the demo changes (a PIN, a door) reaches the user's settings, and the user's
+    do not change the demo (its PIN stays the one it announces).
+    """
+    from kiosk.config import ConfigSources, load_settings
+
+    sources = ConfigSources(system_file=None, user_file=demo.folder / "config.toml")
+    settings = load_settings({"camera": options.camera, "kiosk_mode": options.kiosk_mode}, sources=sources)
+    return dataclasses.replace(settings, data_dir=demo.data_dir, server_url=demo.server_url, door_name=demo.door,
+                               log_dir=log_dir), sources
+
+
+def _run(settings, *, screenshot: Path | None, demo, config_sources=None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from sync.replica.database import ReplicaError
@@ -103,7 +120,7 @@ def _run(settings, *, screenshot: Path | None, demo) -> int:
     from kiosk.app.shell import KioskApp
 
     try:
-        shell = KioskApp(app, settings, extras={"demo": demo} if demo else None)
+        shell = KioskApp(app, settings, extras={"demo": demo} if demo else None, config_sources=config_sources)
     except ReplicaError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return EXIT_ERROR

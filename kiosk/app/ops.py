@@ -192,7 +192,7 @@ def _save_settings(session, changes: dict, pins: dict | None) -> Changed:
         if not check_pin(session.settings.pin_hash, pins["current"]):
             raise PinChangeError("the current PIN is wrong, so nothing was changed.")
         changes["pin_hash"] = hash_pin(pins["new"])
-    saved = save_user_settings(session.settings, changes)
+    saved = save_user_settings(session.settings, changes, sources=session.config_sources)
     return Changed((saved, pins is not None), session.apply_settings(saved))
 
 
@@ -241,7 +241,7 @@ def _enroll(session, text: str, server: str | None, app_version: str) -> Changed
     enrollment = enroll_replica(session.replica, text, server, app_version=app_version)
     changes = Changes(event=True, sync_status=True, outbox=True)  # outbox: sync now, download the event
     try:
-        settings = adopt_enrolled_door(session.settings, enrollment.door)
+        settings = adopt_enrolled_door(session.settings, enrollment.door, sources=session.config_sources)
     except ConfigError as exc:  # enrolled all the same: the door can be set on the Settings page
         logging.getLogger(__name__).warning("enrolled, but the door name was not saved: %s", exc)
         settings = session.settings

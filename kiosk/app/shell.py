@@ -23,7 +23,7 @@ class KioskApp:
     """Every long-lived object of the app, wired explicitly. Tests build one too."""
 
     def __init__(self, app, settings, *, extras: dict | None = None, camera_source_factory=None,
-                 sounds_enabled: bool | None = None):
+                 sounds_enabled: bool | None = None, config_sources=None):
         from kiosk.app.door.hand_scanner import HandScannerFilter
         from kiosk.app.services import Services
         from kiosk.app.sounds import SoundPlayer
@@ -33,7 +33,7 @@ class KioskApp:
 
         self.app = app
         self.screenshot_status = EXIT_OK
-        self.session = KioskSession(settings)
+        self.session = KioskSession(settings, config_sources=config_sources)  # None: the user's files
         self.replica = self.session.replica
         self.pin_worker = SerialWorker("pin")
         # The bridge is always there, so screens connect once; the engine attaches when there is one.
