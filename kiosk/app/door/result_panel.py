@@ -58,6 +58,7 @@ TOGETHER_SECONDS = 2.5  # a result followed by one read together with it stays t
 EXIT_NOT_INSIDE_HEADLINE = "This door is set to Exit"
 EXIT_NOT_INSIDE_REASON = "Not checked in, so nothing to check out. Arriving? Switch the door to Entry."
 
+NO_EVENT_HINT = "Staff: open the staff desk (Staff…) to import a roster or enroll this kiosk"
 EXIT_BACKGROUND = "#4527a0"  # exit mode is a different colour, so nobody scans people out by mistake
 
 
@@ -168,6 +169,7 @@ class ResultPanel(QFrame):
         self.decision: Decision | None = None
         self.direction = "entry"
         self.ready_hint = "Hold the QR code up to the camera"
+        self.event_loaded = True  # without an event the door is not ready: it says what staff must do
         self._started_at: float | None = None
         self._background = QColor(theme.READY)
 
@@ -230,9 +232,14 @@ class ResultPanel(QFrame):
         self.state, self.decision = READY, None
         exiting = self.direction == "exit"
         self._paint_as(EXIT_BACKGROUND if exiting else theme.READY, "")
-        self.headline.setText("Exit — checking people out" if exiting else "Ready")
-        self.name.setText("Show your ticket")
-        self.reason.setText(self.ready_hint)
+        if not self.event_loaded:
+            self.headline.setText("No event loaded")
+            self.name.setText("Not ready for guests")
+            self.reason.setText(NO_EVENT_HINT)
+        else:
+            self.headline.setText("Exit — checking people out" if exiting else "Ready")
+            self.name.setText("Show your ticket")
+            self.reason.setText(self.ready_hint)
         self.detail.setText("")
         self.returned_to_ready.emit()
 
@@ -301,8 +308,13 @@ class ResultPanel(QFrame):
 
     def set_ready_hint(self, hint: str) -> None:
         self.ready_hint = hint
-        if self.state == READY:
+        if self.state == READY and self.event_loaded:
             self.reason.setText(hint)
+
+    def set_event_loaded(self, loaded: bool) -> None:
+        changed, self.event_loaded = loaded != self.event_loaded, loaded
+        if changed and self.state == READY:
+            self.show_ready()
 
     # ---- words --------------------------------------------------------------
 

@@ -147,6 +147,7 @@ class DoorScreen(QWidget):
         door = self.services.settings.door_name if self.services.settings else ""
         name = event.name or "No event loaded: open the staff desk to import a roster or enroll"
         self.event_label.setText(f"{name}  ·  {door}" if door else name)
+        self.result_panel.set_event_loaded(event.loaded)
 
     # ---- the camera ----------------------------------------------------------
 
