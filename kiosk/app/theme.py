@@ -31,7 +31,7 @@ WINDOW_BACKGROUND = "#eceff1"
 HEADLINE_PT = 44  # "Welcome" / "Already checked in" / "Not valid"
 NAME_PT = 52  # the attendee's name: the thing door staff must read at a glance
 REASON_PT = 26  # the reason in plain words
-STATUS_PT = 13
+STATUS_PT = 18  # the door's online/offline line: read from two metres too
 BODY_PT = 14
 BUTTON_PT = 16
 
