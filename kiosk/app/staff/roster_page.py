@@ -79,9 +79,7 @@ class RosterPage(QWidget):
         self.import_button.setMinimumHeight(48)
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("import_progress")
-        self.progress_bar.setRange(0, 100)
-        self.progress_bar.setValue(0)
-        self.progress_bar.setFormat("%p%  (%v of %m rows)")
+        self.progress_bar.setRange(0, 0)  # busy until the rows are counted
         self.progress_bar.hide()
         self.import_summary = QLabel("")
         self.import_summary.setObjectName("import_summary")
@@ -139,8 +137,7 @@ class RosterPage(QWidget):
             return
         self._set_busy(True)
         self.progress_relay.reset()
-        self.progress_bar.setValue(0)
-        self.progress_bar.setMaximum(100)
+        self.progress_bar.setRange(0, 0)  # reading the file: busy, no count until the rows are known
         self.progress_bar.show()
         self.errors_table.hide()
         self.errors_table.setRowCount(0)
@@ -178,15 +175,24 @@ class RosterPage(QWidget):
     def on_progress_relay_progressed(self, done: int, total: int) -> None:
         if not self._busy:
             return
+        self._show_rows(done, total)
+
+    def _show_rows(self, done: int, total: int) -> None:
+        """The rows written so far, of the rows to write (the good ones: bad rows are listed below)."""
         if self.progress_bar.maximum() != max(total, 1):
-            self.progress_bar.setMaximum(max(total, 1))
-        self.progress_bar.setValue(min(done, max(total, 1)))
+            self.progress_bar.setRange(0, max(total, 1))
+        self.progress_bar.setFormat(f"{done:,} of {total:,} rows written (%p%)" if total else "No rows to write")
+        self.progress_bar.setValue(min(done, total) if total else 1)
 
     # ---- outcomes ------------------------------------------------------------------------
 
     def _on_import_done(self, path: Path, report) -> None:
         self._set_busy(False)
-        self.progress_bar.setValue(self.progress_bar.maximum())
+        if report.imported:
+            rows = report.created + report.updated + report.unchanged
+            self._show_rows(rows, rows)
+        else:
+            self.progress_bar.hide()
         errors = list(report.errors)
         counts = f"{report.created} new, {report.updated} updated, {report.unchanged} unchanged"
         if report.imported:

@@ -115,14 +115,19 @@ def test_a_big_import_moves_the_progress_bar(qtbot, page, tmp_path):
         f.write("first_name,last_name,email,ticket_code\n")
         for i in range(12_000):
             f.write(f"Guest{i},Number{i},guest{i}@example.org,BIG-{i:05d}\n")
-    seen = []
+    seen, texts = [], []
     page.progress_relay.progressed.connect(lambda done, total: seen.append((done, total)))
+    page.progress_relay.progressed.connect(lambda *_: texts.append(page.progress_bar.text()))
     with qtbot.waitSignal(page.roster_imported, timeout=60_000) as imported:
         page.import_file(path)
+        # No count before the rows are counted: a busy bar, and the summary says what is going on.
+        assert page.progress_bar.maximum() == 0 and page.import_summary.text() == "Importing big.csv…"
     assert imported.args[0].created == 12_000
     assert len(seen) >= 2 and seen == sorted(seen)  # several steps, never backwards
-    assert seen[-1][0] == seen[-1][1]
+    assert seen[-1][0] == seen[-1][1] == 12_000  # counts the rows, not percent
     assert page.progress_bar.value() == page.progress_bar.maximum() == seen[-1][1]
+    assert page.progress_bar.text() == "12,000 of 12,000 rows written (100%)"
+    assert all(" of 12,000 rows written" in text for text in texts)
 
 
 def test_an_enrolled_kiosk_refuses_a_roster_import_and_says_where_to_import(qtbot, page, dialogs, services,
