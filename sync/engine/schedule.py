@@ -26,6 +26,23 @@ log = logging.getLogger(__name__)
 MAX_ROUNDS_PER_TICK = 10  # changes arriving faster than rounds wait for the next tick
 
 
+class _RoundStillRunning(logging.Filter):
+    """APScheduler warns whenever a round falls due while one is still running (a slow network, a trigger).
+
+    That is expected and harmless: the running round goes again when it was asked to (``_wanted``),
+    so it is logged at debug level here instead of flooding the log with warnings.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "maximum number of running instances" in record.getMessage():
+            log.debug("a sync round fell due while one was running: skipped (the running one goes again)")
+            return False
+        return True
+
+
+_ROUND_STILL_RUNNING = _RoundStillRunning()
+
+
 class RoundScheduler:
     """The engine's clock: reads ``engine.interval`` and ``engine.max_backoff`` each time, so
     new settings apply at the next round."""
@@ -75,6 +92,7 @@ class RoundScheduler:
 
         if self._scheduler is not None:
             return
+        logging.getLogger("apscheduler.scheduler").addFilter(_ROUND_STILL_RUNNING)  # once: a filter is kept once
         scheduler = BackgroundScheduler(
             timezone=timezone.utc,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
