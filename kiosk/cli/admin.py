@@ -151,7 +151,7 @@ def cmd_config_set_pin(args) -> int:
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     doctor = subparsers.add_parser(
-        "doctor", help="check this machine: camera, decoder, keyring, replica, server, display",
+        "doctor", help="check this machine: camera, decoder, keyring, replica, server, display, fonts",
         description="Check that this machine is ready for the event. Exit status 0 when nothing failed.",
     )
     doctor.add_argument("--json", action="store_true", help="print the checks as JSON")
