@@ -22,11 +22,10 @@ def own_config_file(tmp_path, monkeypatch):
 def live_server(tmp_path):
     """The reference server over real HTTP on 127.0.0.1 (``sync.server.thread.ServerThread``, the
     class the demo serves with), on SQLite in this test's folder; restartable, stopped afterwards."""
-    from tests.e2e.harness import LiveServer
+    from tests.live_server import LiveServer
 
     server = LiveServer(tmp_path / "live-server.sqlite3").start()
     try:
         yield server
     finally:
         server.stop()
-        server.db.dispose()

@@ -17,10 +17,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from sync.clock import utcnow
-from sync.server import admin
-from sync.server.app import ServerSettings, create_app
 from sync.server.database import normalise_url
-from sync.server.thread import ServerThread, free_port
+from sync.server.thread import free_port
+from tests.live_server import LiveServer  # noqa: F401  (the server tests' name for the one live server)
 
 REPO = Path(__file__).resolve().parents[3]
 POSTGRES_ENV = "KIOSK_TEST_POSTGRES_URL"
@@ -49,27 +48,6 @@ class PostgresSchema:
 
 
 # ---- the server ----------------------------------------------------------------------------
-
-
-class LiveServer:
-    """``create_app`` under uvicorn in a thread, on a free port of 127.0.0.1."""
-
-    def __init__(self, db_url: str, settings: ServerSettings | None = None):
-        self.db_url = db_url
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.app = create_app(db_url, settings or ServerSettings(stream_poll_seconds=0.1, stream_heartbeat_seconds=0.5))
-        self.db = self.app.state.db
-        self.admin_token = admin.new_admin_token(self.db, "tests")
-        self._serving = ServerThread(self.app, self.port)
-
-    def start(self) -> "LiveServer":
-        self._serving.start()
-        return self
-
-    def stop(self) -> None:
-        self._serving.stop()
-        self.db.dispose()
 
 
 class ServerProcess:
