@@ -1,4 +1,4 @@
-"""``kiosk decode``: the real CLI entry point on real images."""
+"""kiosk decode (kiosk/cli/decode.py): QR images read by the real decoders."""
 
 from __future__ import annotations
 
