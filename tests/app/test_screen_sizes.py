@@ -29,8 +29,10 @@ from PySide6.QtWidgets import (
 from kiosk.app.window import DASHBOARD, DESK, DOOR
 
 SIZES = [(1024, 600), (1366, 768), (1920, 1080)]
-# Widgets drawn by a composite control, checked as part of it: a table's headers and scroll bars...
-COMPOSITES = (QAbstractItemView, QComboBox, QAbstractSpinBox, QTabBar, QScrollBar)
+WAIT_MS = 10_000
+# Widgets drawn by a composite control, checked as part of it: a table's headers and scroll bars, a line
+# edit's clear button...
+COMPOSITES = (QAbstractItemView, QComboBox, QAbstractSpinBox, QTabBar, QScrollBar, QLineEdit)
 
 
 def settle(qtbot) -> None:
@@ -107,10 +109,23 @@ def problems_of(window) -> list[str]:
     return problems
 
 
+def fill(qtbot, shell) -> None:
+    """Something on every face: a result with a plus-one at the door, a person and their history at the desk."""
+    door, desk = shell.door, shell.desk_face
+    door.result_panel.hold_seconds.update(green=600)  # stays up while the faces are looked at
+    with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS):
+        door.scan_code("ADA-0001")  # Ada Lovelace, +1 guest
+    desk.search_panel.set_query("Ada")
+    qtbot.waitUntil(lambda: desk.search_panel.model.rowCount() == 1, timeout=WAIT_MS)
+    desk.search_panel.results_view.setCurrentIndex(desk.search_panel.model.index(0, 0))
+    qtbot.waitUntil(lambda: desk.detail.history_table.rowCount() == 1, timeout=WAIT_MS)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_every_face_and_tab_fits_the_screen(qtbot, make_shell, tmp_path, size):
     shell = make_shell(kiosk_mode=False)
     window = shell.window
+    fill(qtbot, shell)
     window.showNormal()
     window.resize(*size)
     settle(qtbot)
