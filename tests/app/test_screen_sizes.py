@@ -182,3 +182,18 @@ def test_the_check_sees_a_control_off_the_window_one_cut_by_its_parent_and_a_squ
     problems = "\n".join(problems_of(window))
     assert problems.count("outside the window") == 1 and problems.count("cut by its parent") == 1
     assert "its text is cut" in problems
+
+
+def test_the_badge_dialog_fits_a_1024x600_screen(qtbot, make_shell):
+    from kiosk.app.staff.staff_desk import BadgeDialog
+
+    shell = make_shell(kiosk_mode=False)
+    fill(qtbot, shell)
+    shell.window.show_face(DESK)
+    qtbot.mouseClick(shell.desk_face.detail.badge_button, Qt.MouseButton.LeftButton)
+    dialog = shell.desk_face.findChild(BadgeDialog)
+    assert dialog is not None and dialog.isVisible()
+    hint = dialog.minimumSizeHint()
+    assert hint.width() <= 1024 and hint.height() <= 600 - 40, hint.toTuple()  # 40: its title bar
+    assert dialog.height() <= dialog.screen().availableGeometry().height() - 40
+    dialog.close()

@@ -7,7 +7,7 @@ from what operations (here, at the door, or a sync round) say they changed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
@@ -38,7 +38,8 @@ class BadgeDialog(QDialog):
         self.badge_panel.show_badge(attendee)
         layout = QVBoxLayout(self)
         layout.addWidget(self.badge_panel)
-        self.resize(720, 640)
+        room = self.screen().availableGeometry().size() - QSize(0, 40)  # its title bar too on a 1024x600 screen
+        self.resize(QSize(720, 640).boundedTo(room))
         self.setAttribute(Qt.WA_DeleteOnClose)
         use_base_font(self)
 
