@@ -203,9 +203,10 @@ def main(out_dir: Path) -> int:
             # A walk-in, registered through the form, with the badge on screen.
             desk.show_walkin()
             form = desk.walkin_form
-            form.edits["first_name"].setText("Margaret")
-            form.edits["last_name"].setText("Hamilton")
-            form.edits["email"].setText("margaret@apollo.example")
+            # Nobody of that name on the list (a namesake would be offered first, not registered).
+            form.edits["first_name"].setText("Mae")
+            form.edits["last_name"].setText("Jemison")
+            form.edits["email"].setText("mae@endeavour.example")
             registered = []
             form.walkin_registered.connect(registered.append)
             form.submit()
