@@ -218,13 +218,17 @@ class MainWindow(QMainWindow):
     def present(self) -> None:
         """Show the window: full screen in kiosk mode, else as large as the screen's available area."""
         if self.kiosk_mode:
-            self.showFullScreen()
+            self._show_full_screen()
         elif self.isFullScreen() or not self.isVisible():
-            self.setGeometry(self.screen().availableGeometry())  # where a window manager does not maximize
+            self.setGeometry(self.screen().availableGeometry())  # where no window manager maximizes it
             self.showMaximized()
         else:
             self.show()
         self._sync_fullscreen_button()
+
+    def _show_full_screen(self) -> None:
+        self.setGeometry(self.screen().geometry())  # where no window manager makes it full screen
+        self.showFullScreen()
 
     def _sync_fullscreen_button(self) -> None:
         self.fullscreen_button.setText("Leave full screen" if self.isFullScreen() else "Full screen")
@@ -270,7 +274,7 @@ class MainWindow(QMainWindow):
         if self.isFullScreen():
             self.present()
         else:
-            self.showFullScreen()
+            self._show_full_screen()
             self._sync_fullscreen_button()
 
     def keyPressEvent(self, event) -> None:
