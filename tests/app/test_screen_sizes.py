@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 
 from kiosk.app.window import DASHBOARD, DESK, DOOR
 
-# The three screens, and a 1024x600 tablet's maximized window under a panel and a title bar.
-SIZES = [(1024, 600), (1366, 768), (1920, 1080), (1024, 520)]
+# The three screens and 4K, and a 1024x600 tablet's maximized window under a panel and a title bar.
+SIZES = [(1024, 600), (1366, 768), (1920, 1080), (3840, 2160), (1024, 520)]
 WAIT_MS = 10_000
 # Widgets drawn by a composite control, checked as part of it: a table's headers and scroll bars, a line
 # edit's clear button...

@@ -190,6 +190,8 @@ class ResultPanel(QFrame):
         self.guests.setObjectName("guests")
         self.guests.setAutoFillBackground(True)
         self.guests.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        # A block around one line of the name's size: on a tall screen it does not grow into a white column.
+        self.guests.setMaximumHeight(QFontMetrics(theme.font(theme.NAME_PT, bold=True)).height() * 2)
         self.guests.hide()
         self.queue_note = QLabel()
         self.queue_note.setObjectName("queueNote")
