@@ -4,7 +4,8 @@ A kiosk that has synced and the server write the same files for the same event (
 columns, same row order), so an organizer can reconcile them line by line. Cells that a
 spreadsheet would run as formulas are quoted as text (CSV injection) with a leading
 apostrophe, which :func:`from_spreadsheet_safe` takes off again when the file is imported
-(sync.roster_csv): export then import gives back every value. A file is written beside its
+(sync.roster_csv): export then import gives back every value. Files start with a UTF-8
+byte-order mark unless asked not to (scripts), so spreadsheets read accents right. A file is written beside its
 destination and moved into place: a failed export leaves no half file.
 """
 
@@ -81,12 +82,17 @@ def from_spreadsheet_safe(cell: str) -> str:
     return cell[1:] if _guarded(cell) else cell
 
 
-def write_csv(path: Path | str, header: Iterable[str], rows: list[tuple]) -> int:
-    """Write UTF-8 CSV to a side file, then move it into place; return the number of rows."""
+def write_csv(path: Path | str, header: Iterable[str], rows: list[tuple], *, bom: bool = True) -> int:
+    """Write UTF-8 CSV to a side file, then move it into place; return the number of rows.
+
+    With ``bom`` (the default) the file starts with a UTF-8 byte-order mark, which tells a
+    spreadsheet the file is UTF-8 (without it, many show accented names garbled); scripts
+    ask for ``bom=False``. The roster import accepts either.
+    """
     path = Path(path)
     partial_path = path.with_name(path.name + ".part")
     try:
-        with open(partial_path, "w", encoding="utf-8", newline="") as handle:
+        with open(partial_path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
             writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)

@@ -17,6 +17,7 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_REFUSED = 3
 
+NO_BOM_HELP = "write plain UTF-8 without a byte-order mark (for scripts; spreadsheets need the mark)"
 NO_EVENT = "no event on this kiosk yet: run `kiosk import-roster FILE.csv` or `kiosk enroll` first"
 
 

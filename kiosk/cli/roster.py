@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk.cli.common import EXIT_OK, CliError, kiosk_session
+from kiosk.cli.common import EXIT_OK, NO_BOM_HELP, CliError, kiosk_session
 
 
 def cmd_import_roster(args) -> int:
@@ -40,7 +40,7 @@ def cmd_export(args) -> int:
     export = export_checkins if args.what == "checkins" else export_attendees
     with kiosk_session(args) as session:
         try:
-            count = export(session.replica, args.file)
+            count = export(session.replica, args.file, bom=not args.no_bom)
         except OSError as exc:
             raise CliError(f"cannot write {args.file}: {exc.strerror}") from exc
     print(f"Wrote {count} row(s) to {args.file}.")
@@ -59,4 +59,5 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     sub = commands.add_parser("export", help=help, description=help)
     sub.add_argument("what", choices=["checkins", "attendees"])
     sub.add_argument("file", type=Path, metavar="FILE.csv")
+    sub.add_argument("--no-bom", action="store_true", help=NO_BOM_HELP)
     sub.set_defaults(handler=cmd_export)

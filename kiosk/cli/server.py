@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk.cli.common import EXIT_OK, EXIT_USAGE, CliError, print_json
+from kiosk.cli.common import EXIT_OK, EXIT_USAGE, NO_BOM_HELP, CliError, print_json
 
 DB_HELP = "the server database: sqlite:///path.db (or a file path) or postgresql://user:password@host/db"
 
@@ -193,7 +193,7 @@ def cmd_export(args) -> int:
 
     db = _database(args)
     try:
-        count = export_csv(db, args.event, args.what, args.file)
+        count = export_csv(db, args.event, args.what, args.file, bom=not args.no_bom)
     except ApiError as exc:
         raise CliError(exc.message) from exc
     except OSError as exc:
@@ -260,6 +260,7 @@ def add_commands(subparsers) -> None:
     export.add_argument("--event", required=True, help="the event id")
     export.add_argument("what", choices=["checkins", "attendees"])
     export.add_argument("file", type=Path, metavar="FILE.csv")
+    export.add_argument("--no-bom", action="store_true", help=NO_BOM_HELP)
     export.set_defaults(handler=cmd_export)
 
     token = commands.add_parser("admin-token", help="create an organizer token; prints it once")

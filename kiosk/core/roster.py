@@ -214,7 +214,7 @@ def _write(s: Session, plan: _Plan, progress: Progress | None) -> None:
 
 # ---- exports ----------------------------------------------------------------
 
-def export_checkins(replica: Replica, path: Path | str) -> int:
+def export_checkins(replica: Replica, path: Path | str, *, bom: bool = True) -> int:
     """Write the current event's whole check-in log, oldest first; return the number of rows."""
     with replica.session(write=False) as s:
         event_id = sync_state.get(s, "event_id")
@@ -223,10 +223,10 @@ def export_checkins(replica: Replica, path: Path | str) -> int:
             checkin_row(c, f"{first or ''} {last or ''}".strip(), code or c.scanned_code, c.id in undone)
             for c, first, last, code in checkins.export_rows(s, event_id)
         ]
-    return write_csv(path, CHECKIN_COLUMNS, sorted(rows, key=checkin_order))
+    return write_csv(path, CHECKIN_COLUMNS, sorted(rows, key=checkin_order), bom=bom)
 
 
-def export_attendees(replica: Replica, path: Path | str) -> int:
+def export_attendees(replica: Replica, path: Path | str, *, bom: bool = True) -> int:
     """Write the current event's attendees with their arrival; return the number of rows.
 
     The first columns are the roster's, so the file can be imported again.
@@ -234,4 +234,4 @@ def export_attendees(replica: Replica, path: Path | str) -> int:
     """
     with replica.session(write=False) as s:
         rows = [attendee_row(*row) for row in attendees.export_rows(s, sync_state.get(s, "event_id"))]
-    return write_csv(path, ATTENDEE_COLUMNS, sorted(rows, key=attendee_order))
+    return write_csv(path, ATTENDEE_COLUMNS, sorted(rows, key=attendee_order), bom=bom)

@@ -62,12 +62,12 @@ def revoke(db: Database, device_id: str) -> wire.DeviceRevoked:
     return db.write(lambda s: revoke_device(s, device_id, now))
 
 
-def export_csv(db: Database, event_id: str, what: str, path) -> int:
+def export_csv(db: Database, event_id: str, what: str, path, *, bom: bool = True) -> int:
     """The event's check-ins or attendees as CSV, in the kiosk's export format."""
     from sync.server.export import export
 
     with db.read() as s:
-        return export(s, event_id, what, path)
+        return export(s, event_id, what, path, bom=bom)
 
 
 def bind(host: str, port: int) -> socket.socket:

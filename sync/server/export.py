@@ -52,10 +52,10 @@ def attendee_rows(session: Session, event_id: str) -> list[tuple]:
     return sorted(rows, key=attendee_order)
 
 
-def export(session: Session, event_id: str, what: str, path: Path | str) -> int:
+def export(session: Session, event_id: str, what: str, path: Path | str, *, bom: bool = True) -> int:
     """Write the event's ``checkins`` or ``attendees`` to ``path``; return the number of rows."""
     if session.get(EventRow, event_id) is None:
         raise ApiError(404, wire.E_NOT_FOUND, f"There is no event {event_id}.")
     if what == "checkins":
-        return write_csv(path, CHECKIN_COLUMNS, checkin_rows(session, event_id))
-    return write_csv(path, ATTENDEE_COLUMNS, attendee_rows(session, event_id))
+        return write_csv(path, CHECKIN_COLUMNS, checkin_rows(session, event_id), bom=bom)
+    return write_csv(path, ATTENDEE_COLUMNS, attendee_rows(session, event_id), bom=bom)

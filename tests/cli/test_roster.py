@@ -7,7 +7,7 @@ from kiosk.cli import EXIT_ERROR, EXIT_OK, EXIT_REFUSED
 
 
 def _rows(path) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as f:
+    with path.open(encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
 
 
@@ -19,6 +19,16 @@ def test_export(loaded, tmp_path):
     assert len(_rows(tmp_path / "log.csv")) == 2
     status, out, _ = loaded("export", "attendees", tmp_path / "people.csv")
     assert len(_rows(tmp_path / "people.csv")) == 4
+    assert (tmp_path / "people.csv").read_bytes().startswith(b"\xef\xbb\xbffirst_name,")
+
+
+def test_export_no_bom_for_scripts(loaded, tmp_path):
+    loaded("checkin", "TKT-0001")
+    for what in ("checkins", "attendees"):
+        assert loaded("export", what, tmp_path / "bom.csv")[0] == EXIT_OK
+        assert loaded("export", what, "--no-bom", tmp_path / "plain.csv")[0] == EXIT_OK
+        assert (tmp_path / "plain.csv").read_bytes() == (tmp_path / "bom.csv").read_bytes()[3:]
+        assert not (tmp_path / "plain.csv").read_bytes().startswith(b"\xef\xbb\xbf")
 
 
 def test_bad_rows_import_nothing_unless_skip_invalid(kiosk, tmp_path):

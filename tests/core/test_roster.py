@@ -43,7 +43,7 @@ def events(replica) -> list[Event]:
 
 
 def read_csv(path) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as handle:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -351,7 +351,7 @@ def test_export_leaves_no_partial_file_on_failure(replica, tmp_path):
 def test_export_of_an_empty_replica_is_just_the_header(replica, tmp_path):
     assert export_checkins(replica, tmp_path / "log.csv") == 0
     assert read_csv(tmp_path / "log.csv") == []
-    assert (tmp_path / "log.csv").read_text("utf-8").strip() == ",".join(export_csv.CHECKIN_COLUMNS)
+    assert (tmp_path / "log.csv").read_text("utf-8-sig").strip() == ",".join(export_csv.CHECKIN_COLUMNS)
 
 
 def test_spreadsheet_safe():
@@ -359,9 +359,20 @@ def test_spreadsheet_safe():
         "'=1", "'+1", "'-1", "'@a", "'\tx", "a=1", "", "", "3"]
 
 
-def test_csv_parsing_of_export_is_plain_utf8(replica, tmp_path):
+def test_exports_start_with_a_byte_order_mark_unless_asked_not_to(replica, tmp_path):
+    """A spreadsheet reads accented names right only when the file says it is UTF-8; scripts opt out."""
     import_roster(replica, write_roster(tmp_path, *GUESTS))
     export_attendees(replica, tmp_path / "people.csv")
-    raw = (tmp_path / "people.csv").read_bytes()
-    assert not raw.startswith(b"\xef\xbb\xbf")
-    assert list(csv.reader(io.StringIO(raw.decode("utf-8"))))[0][0] == "first_name"
+    export_checkins(replica, tmp_path / "log.csv")
+    for name in ("people.csv", "log.csv"):
+        raw = (tmp_path / name).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf") and not raw.startswith(b"\xef\xbb\xbf" * 2)
+    assert list(csv.reader(io.StringIO((tmp_path / "people.csv").read_text("utf-8-sig"))))[0][0] == "first_name"
+    export_attendees(replica, tmp_path / "plain.csv", bom=False)
+    export_checkins(replica, tmp_path / "plain-log.csv", bom=False)
+    assert (tmp_path / "plain.csv").read_bytes() == (tmp_path / "people.csv").read_bytes()[3:]
+    assert (tmp_path / "plain-log.csv").read_bytes() == (tmp_path / "log.csv").read_bytes()[3:]
+    from sync.roster_csv import parse_roster
+
+    assert [row.ticket_code for row in parse_roster(tmp_path / "people.csv").rows] == [
+        row.ticket_code for row in parse_roster(tmp_path / "plain.csv").rows]

@@ -259,7 +259,7 @@ def test_export_then_import_gives_back_every_value_a_kiosk_holds(tmp_path):
     ]
     path = tmp_path / "attendees.csv"
     write_csv(path, ATTENDEE_COLUMNS, [attendee_row(a, None, None, None) for a in attendees])
-    exported = path.read_text(encoding="utf-8")
+    exported = path.read_text(encoding="utf-8-sig")
     # Still safe to open in a spreadsheet: no cell starts a formula.
     import csv
     import io

@@ -147,12 +147,15 @@ def test_export_writes_the_kiosks_csv_format(db_url, tmp_path, kiosk):
     assert status == EXIT_OK
     status, out, _ = kiosk("export", "--db", db_url, "--event", event_id, "attendees", tmp_path / "a.csv")
     assert status == EXIT_OK and out == f"Wrote 2 row(s) to {tmp_path / 'a.csv'}."
-    lines = (tmp_path / "a.csv").read_text(encoding="utf-8").splitlines()
+    assert (tmp_path / "a.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # spreadsheets read it as UTF-8
+    lines = (tmp_path / "a.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == ",".join(ATTENDEE_COLUMNS)
     assert [line.split(",")[:4] for line in lines[1:]] == [  # by last name, as a kiosk sorts them
         ["Grace", "Hopper", "grace@example.org", "GRACE-0002"], ["Ada", "Lovelace", "ada@example.org", "ADA-0001"]]
     status, _, _ = kiosk("export", "--db", db_url, "--event", event_id, "checkins", tmp_path / "c.csv")
     assert status == EXIT_OK
-    assert (tmp_path / "c.csv").read_text(encoding="utf-8").splitlines() == [",".join(CHECKIN_COLUMNS)]
+    assert (tmp_path / "c.csv").read_text(encoding="utf-8-sig").splitlines() == [",".join(CHECKIN_COLUMNS)]
+    status, _, _ = kiosk("export", "--db", db_url, "--event", event_id, "--no-bom", "attendees", tmp_path / "p.csv")
+    assert status == EXIT_OK and (tmp_path / "p.csv").read_bytes() == (tmp_path / "a.csv").read_bytes()[3:]
     status, _, err = kiosk("export", "--db", db_url, "--event", "evt-nope", "checkins", tmp_path / "x.csv")
     assert status == EXIT_ERROR and err == "kiosk: There is no event evt-nope.\n" and not (tmp_path / "x.csv").exists()
