@@ -36,4 +36,9 @@ rm -rf "$SHARE/systemd"  # the unit goes where systemd looks for user units
 install -m644 "$HERE/share/systemd/user/checkin-kiosk.service" "$UNIT"
 command -v update-desktop-database >/dev/null && update-desktop-database -q "$SHARE/applications" || true
 command -v gtk-update-icon-cache >/dev/null && gtk-update-icon-cache -q -t "$SHARE/icons/hicolor" || true
+if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=ko family 2>/dev/null)" ]; then
+  # The .deb depends on fonts-noto-cjk; the tarball cannot, so it says so.
+  echo "note: no font for Chinese, Japanese and Korean names: they would show as empty boxes." \
+       "Install one, e.g. sudo apt install fonts-noto-cjk (README.md)"
+fi
 echo "checkin-kiosk installed in $APPDIR; run: checkin-kiosk doctor"
