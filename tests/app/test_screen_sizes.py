@@ -120,7 +120,8 @@ def problems_of(window) -> list[str]:
 
 
 def fill(qtbot, shell) -> None:
-    """Something on every face: a result with a plus-one at the door, a person and their history at the desk."""
+    """Something on every face: a result with a plus-one at the door, a person and their history at the desk,
+    a walk-in who is on the list already (the existing attendee offered)."""
     door, desk = shell.door, shell.desk_face
     door.result_panel.hold_seconds.update(green=600)  # stays up while the faces are looked at
     with qtbot.waitSignal(door.decision_shown, timeout=WAIT_MS):
@@ -129,6 +130,11 @@ def fill(qtbot, shell) -> None:
     qtbot.waitUntil(lambda: desk.search_panel.model.rowCount() == 1, timeout=WAIT_MS)
     desk.search_panel.results_view.setCurrentIndex(desk.search_panel.model.index(0, 0))
     qtbot.waitUntil(lambda: desk.detail.history_table.rowCount() == 1, timeout=WAIT_MS)
+    form = desk.walkin_form
+    form.edits["first_name"].setText("Grace")
+    form.edits["last_name"].setText("Hopper")
+    with qtbot.waitSignal(form.existing_attendee_offered, timeout=WAIT_MS):
+        form.submit()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
