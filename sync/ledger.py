@@ -11,7 +11,9 @@ The headline figures, the same on every kiosk and on the server:
 - inside: attendees whose last entry/exit in force is an entry;
 - walk-ins: walk-in attendees not merged into an existing RSVP;
 - duplicates: admitted entries, not undone, made while the attendee was
-  already inside (two doors, offline).
+  already inside (two doors, offline);
+- overrides: entries a supervisor forced past the door rules (``admitted_override``,
+  with a reason), not undone; each also counts as an arrival like any admitted entry.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from typing import Iterable, Protocol
 
 from sync.replica.queries import Db, attendees, checkins, raw
 
-# The results that change state: an entry that was let in, an exit that was let out.
+# The results that change state: an entry that was let in (by the door rules, or by a
+# supervisor overriding them: a forced check-in, with its reason), an exit that was let out.
 ADMITTED = "admitted"
+ADMITTED_OVERRIDE = "admitted_override"
 EXITED = "exited"
-COUNTING_RESULTS = {"entry": ADMITTED, "exit": EXITED}
+COUNTING_RESULTS = {"entry": frozenset((ADMITTED, ADMITTED_OVERRIDE)), "exit": frozenset((EXITED,))}
 
 
 class ScanLike(Protocol):
@@ -50,7 +54,7 @@ def replay(scans: Iterable[ScanLike]) -> AttendeeState:
     scans = list(scans)
     undone = {s.undoes_id for s in scans if s.kind == "undo" and s.undoes_id}
     effective = sorted(
-        (s for s in scans if COUNTING_RESULTS.get(s.kind) == s.result and s.id not in undone),
+        (s for s in scans if s.result in COUNTING_RESULTS.get(s.kind, ()) and s.id not in undone),
         key=lambda s: (s.device_time, s.id),
     )
     state = AttendeeState()

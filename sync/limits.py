@@ -31,6 +31,7 @@ MAX_ATTENDEE_ID_CHARS = 36  # a UUID, or an id derived from one
 MAX_UUID_CHARS = 36  # a check-in's client UUID
 MAX_RESULT_CHARS = 32  # a scan's result code (admitted, already_checked_in, ...)
 MAX_FLAG_CHARS = 64
+MAX_OVERRIDE_REASON_CHARS = 200  # why a supervisor let in a guest the door rules refused
 # Event, device and key ids: letters and digits, then also _ . : -
 IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$"
 

@@ -234,6 +234,7 @@ def apply_checkin_page(s: Session, page: wire.CheckinPage) -> int:
                 "door": entry.door,
                 "operator": entry.operator,
                 "device_time": entry.device_time,
+                "reason": entry.reason,
                 "duplicate": entry.duplicate,
                 **server_fields,
             })

@@ -23,21 +23,33 @@ from sqlalchemy.orm import Session
 
 from kiosk.core.payload import ScannedPayload, parse
 from kiosk.core.results import AttendeeView, Decision, FirstCheckin, Result
-from sync import outbox
+from sync import limits, outbox, wire
 from sync.clock import utcnow
-from sync.ledger import ADMITTED, EXITED, refresh_attendee, replay
+from sync.ledger import ADMITTED, ADMITTED_OVERRIDE, EXITED, refresh_attendee, replay
 from sync.replica import Replica
 from sync.replica.models import Attendee
 from sync.replica.queries import Db, attendees, checkins, events, raw, revoked_tickets
 from sync.replica.queries.attendees import AttendeeRow
 from sync.tickets import TicketVerifier
 
-__all__ = ["ENTRY", "EXIT", "UNDO", "AttendeeRow", "CheckinDesk", "LookupOutcome", "Resolution",
-           "ScanHistoryItem", "UndoOutcome", "current_event_id"]
+__all__ = ["ENTRY", "EXIT", "OVERRIDABLE", "UNDO", "AttendeeRow", "CheckinDesk", "LookupOutcome", "Resolution",
+           "ScanHistoryItem", "UndoOutcome", "current_event_id", "override_reason"]
 
 ENTRY = "entry"
 EXIT = "exit"
 UNDO = "undo"
+# The refusals a supervisor may override with a forced check-in (a revoked ticket stays refused).
+OVERRIDABLE = frozenset((Result.WAITLISTED, Result.CANCELLED))
+
+
+def override_reason(reason: str | None) -> str:
+    """A forced check-in's reason, trimmed; ValueError when it is empty or too long."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValueError("Say why this guest is let in anyway: the reason is logged for the organizer.")
+    if len(reason) > limits.MAX_OVERRIDE_REASON_CHARS:
+        raise ValueError(f"The reason is too long: at most {limits.MAX_OVERRIDE_REASON_CHARS} characters.")
+    return reason
 
 
 def current_event_id(replica: Replica) -> str | None:
@@ -62,6 +74,7 @@ class ScanHistoryItem:
     door: str
     duplicate: bool
     undone: bool
+    reason: str | None = None  # a forced check-in's
 
 
 @dataclass(frozen=True)
@@ -123,6 +136,36 @@ class CheckinDesk:
             else:
                 resolution = self._check_status(db, self._canonical(db, attendee))
             return self.decide_in(db, resolution, direction, attendee.ticket_code if attendee else "")
+
+    def force_checkin(self, attendee_id: str, reason: str) -> Decision:
+        """A supervisor lets in a guest the door rules refuse (waitlisted, cancelled), saying why.
+
+        The entry is logged as ``admitted_override`` with the reason, flagged for the
+        organizer, and counts as an arrival everywhere (sync.ledger). Someone already
+        inside gets the usual amber answer; a guest the rules admit is simply admitted
+        (nothing is overridden, so no reason is kept). ValueError for an empty reason.
+        """
+        reason = override_reason(reason)
+        with self.replica.session() as s:
+            db = raw(s)
+            attendee = attendees.by_id(db, attendee_id)
+            if attendee is None or attendee.event_id != self.event_id:
+                resolution = Resolution(None, Result.UNKNOWN_CODE, "No such attendee.")
+            else:
+                resolution = self._check_status(db, self._canonical(db, attendee))
+                if resolution.refusal in OVERRIDABLE:
+                    if not resolution.attendee.inside:
+                        return self._admit_override(db, resolution.attendee, reason)
+                    resolution = Resolution(resolution.attendee)  # inside already: amber, as at the door
+            return self.decide_in(db, resolution, ENTRY, attendee.ticket_code if attendee else "")
+
+    def _admit_override(self, db: sqlite3.Connection, attendee, reason: str) -> Decision:
+        checkin_id = self._append(db, attendee, ENTRY, ADMITTED_OVERRIDE, attendee.ticket_code, reason=reason)
+        state = refresh_attendee(db, attendee.id)
+        view = replace(AttendeeView.of(attendee), inside=state.inside, checked_in=state.arrival_id is not None)
+        first = self._checkin_time_and_door(db, state.arrival_id)
+        return Decision(Result.ADMITTED_OVERRIDE, f"Welcome, {attendee.first_name}! Let in anyway: {reason}",
+                        view, first, checkin_id, ENTRY)
 
     def undo(self, raw_payload: str | bytes | None) -> UndoOutcome:
         """Take back the attendee's latest entry or exit with a compensating event."""
@@ -258,7 +301,7 @@ class CheckinDesk:
         return Decision(result, reason, view, first, checkin_id, direction)
 
     def _append(self, db: sqlite3.Connection, attendee, kind: str, result: str, scanned: str,
-                undoes_id: str | None = None) -> str:
+                undoes_id: str | None = None, reason: str | None = None) -> str:
         """Append one scan to the log and queue it for sync; returns its UUID.
 
         The scan is built once, as the wire item the server will receive; the log
@@ -277,8 +320,10 @@ class CheckinDesk:
             door=self.door,
             operator=self.operator,
             device_time=self.clock(),
+            reason=reason,
         )
-        checkins.insert_scan(db, item, scanned)
+        flag = wire.FLAG_ADMITTED_OVERRIDE if result == ADMITTED_OVERRIDE else ""
+        checkins.insert_scan(db, item, scanned, flag)
         outbox.enqueue(db, outbox.CHECKIN, item.id, item)
         return item.id
 
@@ -316,7 +361,8 @@ class CheckinDesk:
         undo_id = self._append(db, attendee, UNDO, "undone", attendee.ticket_code, undoes_id=target_id)
         state = refresh_attendee(db, attendee.id)
         view = replace(AttendeeView.of(attendee), inside=state.inside, checked_in=state.arrival_id is not None)
-        what = "check-in" if target_result == ADMITTED else "check-out" if target_result == EXITED else "scan"
+        what = ("check-in" if target_result in (ADMITTED, ADMITTED_OVERRIDE)
+                else "check-out" if target_result == EXITED else "scan")
         return UndoOutcome(True, f"Undid the {what} of {view.full_name}.", view, undo_id)
 
     def _lookup_attendee(self, db: sqlite3.Connection, resolution: Resolution) -> LookupOutcome:
@@ -325,7 +371,7 @@ class CheckinDesk:
         undone = {scan.undoes_id for scan in scans if scan.undoes_id}
         history = [
             ScanHistoryItem(scan.id, scan.kind, scan.result, scan.device_time, scan.door, scan.duplicate,
-                            scan.id in undone)
+                            scan.id in undone, scan.reason)
             for scan in scans
         ]
         if resolution.refusal is None:

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 class Result(StrEnum):
     ADMITTED = "admitted"
+    ADMITTED_OVERRIDE = "admitted_override"  # let in by a supervisor past the door rules, with a reason
     EXITED = "exited"
     ALREADY_CHECKED_IN = "already_checked_in"
     NOT_INSIDE = "not_inside"
@@ -23,7 +24,7 @@ class Result(StrEnum):
 
     @property
     def colour(self) -> str:
-        if self in (Result.ADMITTED, Result.EXITED):
+        if self in (Result.ADMITTED, Result.ADMITTED_OVERRIDE, Result.EXITED):
             return "green"
         if self in (Result.ALREADY_CHECKED_IN, Result.NOT_INSIDE, Result.WAITLISTED):
             return "amber"

@@ -32,6 +32,7 @@ def replica_stats(replica: Replica) -> dict:
             "inside": counts["inside"],
             "walkins": counts["walkins"],
             "duplicates": checkins.duplicate_count(db, event_id),
+            "overrides": checkins.override_count(db, event_id),
             "cancelled": counts["cancelled"],
             "waiting_to_sync": outbox.pending_count(db),
             "not_stored": outbox.not_stored_count(db),

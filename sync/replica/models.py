@@ -118,6 +118,8 @@ class Checkin(Base):
     door: Mapped[str] = mapped_column(String(100), default="")
     operator: Mapped[str] = mapped_column(String(100), default="")
     device_time: Mapped[datetime] = mapped_column(DateTime)  # UTC, the kiosk's clock
+    # Why a supervisor forced this entry past the door rules (result admitted_override), else None.
+    reason: Mapped[str | None] = mapped_column(String(200))
     # Filled in by sync: the server's ordering and receive time, and its verdict.
     server_seq: Mapped[int | None] = mapped_column(Integer)
     server_received_at: Mapped[datetime | None] = mapped_column(DateTime)

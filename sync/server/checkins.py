@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from sync import wire
-from sync.ledger import ADMITTED, replay
+from sync.ledger import ADMITTED, ADMITTED_OVERRIDE, replay
 from sync.server.errors import dumps
 from sync.server.models import AttendeeRow, CheckinRow, RevocationRow
 from sync.server.sequence import EventSequence
@@ -32,7 +32,7 @@ MERGE_DEPTH = 5  # merges are one level deep; the bound guards against a cycle
 
 _FIELDS = (
     "id", "event_id", "attendee_id", "pushed_attendee_id", "ticket_code", "kind", "result", "undoes_id",
-    "device_id", "door", "operator", "device_time", "received_at", "pushed_by", "seq", "duplicate",
+    "device_id", "door", "operator", "device_time", "reason", "received_at", "pushed_by", "seq", "duplicate",
     "duplicate_of", "flag",
 )
 _COLUMNS = tuple(getattr(CheckinRow, name) for name in _FIELDS)
@@ -124,11 +124,15 @@ def _revocations(session: Session, event_id: str, codes: Iterable[str]) -> dict[
 
 
 def flag_for(scan: Scan, attendee, revoked: dict[str, datetime]) -> str:
-    """Why the organizer should look at an admission the kiosk made offline ('' when nothing)."""
-    if scan.kind != "entry" or scan.result != ADMITTED:
+    """Why the organizer should look at an admission the kiosk made offline ('' when nothing).
+
+    A supervisor's forced check-in is always flagged as such (its reason says why)."""
+    if scan.kind != "entry" or scan.result not in (ADMITTED, ADMITTED_OVERRIDE):
         return ""
     if attendee is None:
         return wire.FLAG_UNKNOWN_ATTENDEE
+    if scan.result == ADMITTED_OVERRIDE:
+        return wire.FLAG_ADMITTED_OVERRIDE
 
     def before_scan(changed_at: datetime | None) -> bool:
         return changed_at is None or changed_at <= scan.device_time
@@ -213,6 +217,7 @@ def _same(scan: Scan, item: wire.CheckinItem) -> bool:
         and scan.door == item.door
         and scan.operator == item.operator
         and scan.device_time == item.device_time
+        and scan.reason == item.reason
     )
 
 
@@ -273,7 +278,8 @@ def push_checkins(
             id=item.id, event_id=event_id, attendee_id=attendee.id if attendee else None,
             pushed_attendee_id=item.attendee_id, ticket_code=item.ticket_code or "", kind=item.kind,
             result=item.result, undoes_id=item.undoes_id, device_id=pushed_by or item.device_id, door=item.door,
-            operator=item.operator, device_time=item.device_time, received_at=now, pushed_by=pushed_by,
+            operator=item.operator, device_time=item.device_time, reason=item.reason, received_at=now,
+            pushed_by=pushed_by,
             seq=sequence.next(), duplicate=False, duplicate_of=None,
         )
         scan.flag = flag_for(scan, attendee, revoked)

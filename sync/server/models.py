@@ -120,6 +120,7 @@ class CheckinRow(Base):
     door: Mapped[str] = mapped_column(String(L.MAX_DOOR_CHARS), default="")
     operator: Mapped[str] = mapped_column(String(L.MAX_OPERATOR_CHARS), default="")
     device_time: Mapped[datetime] = mapped_column(DateTime)
+    reason: Mapped[str | None] = mapped_column(String(L.MAX_OVERRIDE_REASON_CHARS))  # a forced check-in's
     received_at: Mapped[datetime] = mapped_column(DateTime)
     pushed_by: Mapped[str | None] = mapped_column(ID)  # the authenticated device, if any
     seq: Mapped[int] = mapped_column(BigInteger)

@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from sync import wire
+from sync.ledger import ADMITTED_OVERRIDE
 from sync.server.devices import event_devices
 from sync.server.events import get_event
 from sync.server.models import AttendeeRow, CheckinRow, DeviceRow, EventRow
@@ -40,6 +41,9 @@ def compute_stats(session: Session, event_id: str, now: datetime) -> wire.Stats:
         select(func.count().filter(C.duplicate.is_(True)),
             func.count().filter(C.flag != "")).where(C.event_id == event_id)
     ).one()
+    undone = select(C.undoes_id).where(C.event_id == event_id, C.undoes_id.is_not(None))
+    overrides = session.scalar(select(func.count()).where(
+        C.event_id == event_id, C.kind == "entry", C.result == ADMITTED_OVERRIDE, C.id.not_in(undone)))
 
     # From the arrived attendees (an index range) to their arrival scans; a merged walk-in never has one.
     arrivals = (
@@ -66,7 +70,8 @@ def compute_stats(session: Session, event_id: str, now: datetime) -> wire.Stats:
         ))
     return wire.Stats(
         event_id=event_id, expected=expected, arrived=arrived, inside=inside, walk_ins=walk_ins,
-        walk_ins_merged=merged, duplicates=duplicates, flagged=flagged, venue_capacity=event.venue_capacity,
+        walk_ins_merged=merged, duplicates=duplicates, flagged=flagged, overrides=overrides,
+        venue_capacity=event.venue_capacity,
         per_door=[wire.DoorStats(door=d, arrivals=arrivals_by_door.get(d, 0), scans=scans_by_door.get(d,
             0)) for d in doors],
         arrivals_per_5min=[

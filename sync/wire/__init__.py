@@ -17,6 +17,7 @@ The schemas live in one module per resource; every name is importable from here
 from __future__ import annotations
 
 from sync.wire.checkins import (  # noqa: F401
+    FLAG_ADMITTED_OVERRIDE,
     FLAG_ADMITTED_WHILE_CANCELLED,
     FLAG_ADMITTED_WHILE_REVOKED,
     FLAG_ADMITTED_WHILE_WAITLISTED,
@@ -94,6 +95,7 @@ from sync.wire.types import (  # noqa: F401
     Flag,
     Identifier,
     Name,
+    OverrideReason,
     Reply,
     Request,
     ResultCode,

@@ -14,6 +14,7 @@ from sync.wire.types import (
     Flag,
     Identifier,
     Name,
+    OverrideReason,
     Reply,
     Request,
     ResultCode,
@@ -32,12 +33,13 @@ class CheckinItem(Request):
     attendee_id: AttendeeId | None = None  # the kiosk's attendee, may be a walk-in not yet pushed
     ticket_code: TicketCode | None = ""  # the code (or the bounded scanned text of a refused scan)
     kind: CheckinKind
-    result: ResultCode  # what the kiosk showed: admitted, exited, already_checked_in, ..., undone
+    result: ResultCode  # what the kiosk showed: admitted, admitted_override, exited, already_checked_in, ..., undone
     undoes_id: Uuid | None = None
     device_id: Identifier
     door: Door = ""
     operator: Name = ""
     device_time: UtcDateTime
+    reason: OverrideReason | None = None  # why a supervisor forced it (admitted_override), else None
 
 
 class CheckinBatch(Request):
@@ -56,6 +58,7 @@ FLAG_ADMITTED_WHILE_CANCELLED = "admitted_while_cancelled"
 FLAG_ADMITTED_WHILE_REVOKED = "admitted_while_revoked"
 FLAG_ADMITTED_WHILE_WAITLISTED = "admitted_while_waitlisted"
 FLAG_UNKNOWN_ATTENDEE = "unknown_attendee"  # admitted, but the server knows no such attendee (yet)
+FLAG_ADMITTED_OVERRIDE = "admitted_override"  # a supervisor let them in past the door rules (see its reason)
 
 
 class CheckinVerdict(Reply):
@@ -97,6 +100,7 @@ class CheckinLogEntry(Reply):
     door: Door = ""
     operator: Name = ""
     device_time: UtcDateTime
+    reason: OverrideReason | None = None
     received_at: UtcDateTime
     duplicate: bool = False
     duplicate_of: Uuid | None = None

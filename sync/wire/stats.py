@@ -43,6 +43,7 @@ class Stats(Reply):
     walk_ins_merged: int  # walk-ins merged into an existing RSVP
     duplicates: int  # check-ins flagged duplicate
     flagged: int  # check-ins with a flag (admitted while cancelled, ...)
+    overrides: int = 0  # entries a supervisor forced past the door rules (admitted_override), not undone
     venue_capacity: int | None = None
     per_door: list[DoorStats] = Field(default_factory=list)
     arrivals_per_5min: list[ArrivalBucket] = Field(default_factory=list)

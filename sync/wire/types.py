@@ -45,6 +45,8 @@ Email = Annotated[str, Field(max_length=limits.MAX_EMAIL_CHARS)]
 Door = Annotated[str, Field(max_length=limits.MAX_DOOR_CHARS)]
 ResultCode = Annotated[str, Field(min_length=1, max_length=limits.MAX_RESULT_CHARS, pattern=r"^[a-z_]+$")]
 Flag = Annotated[str, Field(max_length=limits.MAX_FLAG_CHARS)]
+# Why a supervisor forced a check-in past the door rules (an admitted_override entry).
+OverrideReason = Annotated[str, Field(min_length=1, max_length=limits.MAX_OVERRIDE_REASON_CHARS)]
 Seq = Annotated[int, Field(ge=0)]
 
 CheckinKind = Literal["entry", "exit", "undo"]

@@ -60,7 +60,7 @@ def test_items_built_from_a_log_row_and_an_attendee_row(replica):
     moment = datetime(2026, 11, 23, 9, 0, 0)
     log_row = SimpleNamespace(id="6c7fd117-fed8-436b-92e0-0ff54fa46246", event_id="evt-1", attendee_id=None,
                               scanned_code="XYZ", kind="entry", result="unknown_code", undoes_id=None,
-                              device_id="dev-1", door="D", operator="", device_time=moment)
+                              device_id="dev-1", door="D", operator="", device_time=moment, reason=None)
     item = json.loads(outbox.payload(outbox.checkin_item(log_row, None)))
     assert item["ticket_code"] == "XYZ" and item["device_time"] == "2026-11-23T09:00:00Z"
     assert list(item) == list(wire.CheckinItem.model_fields)

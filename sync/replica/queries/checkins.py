@@ -22,13 +22,15 @@ from sync.replica.queries import Db, placeholders, raw
 
 # The log row of a scan: the fields of the wire item (sync.wire.CheckinItem) it was
 # queued as, with the code as scanned instead of the attendee's, and sync's fields unset.
+# A forced check-in (result admitted_override) is flagged for the organizer at once; the
+# server flags it the same way (sync.wire.FLAG_ADMITTED_OVERRIDE), so a sync changes nothing.
 SCAN_COLUMNS = ("id", "event_id", "attendee_id", "scanned_code", "kind", "result", "undoes_id", "device_id",
-                "door", "operator", "device_time", "duplicate", "flag")
+                "door", "operator", "device_time", "reason", "flag", "duplicate")
 INSERT_SCAN = (f"INSERT INTO checkins ({', '.join(SCAN_COLUMNS)}) "
-               f"VALUES ({placeholders(len(SCAN_COLUMNS) - 2)}, 0, '')")
+               f"VALUES ({placeholders(len(SCAN_COLUMNS) - 1)}, 0)")
 SELECT_TIME_AND_DOOR = "SELECT device_time, door FROM checkins WHERE id = ?"
 SELECT_SCANS = "SELECT id, kind, result, device_time, undoes_id, duplicate FROM checkins WHERE attendee_id = ?"
-SELECT_HISTORY = ("SELECT id, kind, result, device_time, door, duplicate, undoes_id FROM checkins "
+SELECT_HISTORY = ("SELECT id, kind, result, device_time, door, duplicate, undoes_id, reason FROM checkins "
                   "WHERE attendee_id = ? ORDER BY device_time, id")
 SET_DUPLICATE = "UPDATE checkins SET duplicate = ? WHERE id = ?"
 
@@ -52,13 +54,14 @@ class HistoryRow(NamedTuple):
     door: str
     duplicate: bool
     undoes_id: str | None
+    reason: str | None = None  # a forced check-in's
 
 
-def insert_scan(db: Db, item, scanned_code: str) -> None:
+def insert_scan(db: Db, item, scanned_code: str, flag: str = "") -> None:
     """Append one scan made here; ``item`` has the fields of ``sync.wire.CheckinItem``."""
     raw(db).execute(INSERT_SCAN, (
         item.id, item.event_id, item.attendee_id, scanned_code, item.kind, item.result, item.undoes_id,
-        item.device_id, item.door, item.operator, to_sqlite(item.device_time)))
+        item.device_id, item.door, item.operator, to_sqlite(item.device_time), item.reason, flag))
 
 
 def time_and_door(db: Db, checkin_id: str) -> tuple[datetime, str] | None:
@@ -75,8 +78,9 @@ def scans_of(db: Db, attendee_id: str) -> list[Scan]:
 def history(db: Db, attendee_id: str) -> list[HistoryRow]:
     """Every scan of one attendee, oldest first."""
     return [
-        HistoryRow(id, kind, result, from_sqlite(time), door, bool(duplicate), undoes_id)
-        for id, kind, result, time, door, duplicate, undoes_id in raw(db).execute(SELECT_HISTORY, (attendee_id,))
+        HistoryRow(id, kind, result, from_sqlite(time), door, bool(duplicate), undoes_id, reason)
+        for id, kind, result, time, door, duplicate, undoes_id, reason
+        in raw(db).execute(SELECT_HISTORY, (attendee_id,))
     ]
 
 
@@ -93,6 +97,9 @@ SELECT_ARRIVALS = """
 COUNT_DUPLICATES = """
     SELECT count(*) FROM checkins WHERE event_id = ? AND duplicate = 1
     AND id NOT IN (SELECT undoes_id FROM checkins WHERE undoes_id IS NOT NULL)"""
+COUNT_OVERRIDES = """
+    SELECT count(*) FROM checkins WHERE event_id = ? AND kind = 'entry' AND result = 'admitted_override'
+    AND id NOT IN (SELECT undoes_id FROM checkins WHERE undoes_id IS NOT NULL)"""
 
 
 def arrivals(db: Db, event_id: str | None) -> list[tuple[str, datetime]]:
@@ -103,6 +110,11 @@ def arrivals(db: Db, event_id: str | None) -> list[tuple[str, datetime]]:
 def duplicate_count(db: Db, event_id: str | None) -> int:
     """Admitted entries, not undone, made while the attendee was already inside."""
     return raw(db).execute(COUNT_DUPLICATES, (event_id,)).fetchone()[0]
+
+
+def override_count(db: Db, event_id: str | None) -> int:
+    """Entries a supervisor forced past the door rules (``admitted_override``), not undone."""
+    return raw(db).execute(COUNT_OVERRIDES, (event_id,)).fetchone()[0]
 
 
 # ---- sync ---------------------------------------------------------------------------

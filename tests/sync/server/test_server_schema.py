@@ -23,7 +23,7 @@ def test_migrations_build_exactly_the_models_and_rerun_as_no_op(db_url):
         with db.engine.connect() as conn:
             differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
             assert differences == []
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
     finally:
         db.dispose()
 
