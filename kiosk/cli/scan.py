@@ -26,6 +26,8 @@ def who(view) -> str:
 
 def cmd_checkin(args) -> int:
     direction = "exit" if args.exit else "entry"
+    if args.force or args.reason is not None:
+        return _force_checkin(args)
     with kiosk_session(args) as session:
         require_event(session)
         if args.payload != "-":
@@ -38,6 +40,28 @@ def cmd_checkin(args) -> int:
                 decision = session.desk.scan(line.rstrip("\r\n"), direction)
                 status = max(status, _report_decision(decision, args.json, one_line=True))
         return status
+
+
+def _force_checkin(args) -> int:
+    """``--force --reason``: a supervisor lets in a guest the door rules refuse (waitlisted, cancelled)."""
+    from kiosk.core.desk import override_reason
+
+    if not (args.force and args.reason is not None):
+        raise CliError("A forced check-in needs both --force and --reason \"why they are let in\".", EXIT_USAGE)
+    if args.exit or args.payload == "-":
+        raise CliError("--force checks one code in: not with --exit or '-'.", EXIT_USAGE)
+    try:
+        reason = override_reason(args.reason)
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    with kiosk_session(args) as session:
+        require_event(session)
+        found = session.desk.lookup(args.payload)
+        if found.attendee is None:  # nobody to let in: the door's own refusal, logged as usual
+            decision = session.desk.scan(args.payload)
+        else:
+            decision = session.desk.force_checkin(found.attendee.id, reason)
+        return _report_decision(decision, args.json, one_line=False)
 
 
 def _report_decision(decision, as_json: bool, one_line: bool) -> int:
@@ -76,7 +100,7 @@ def cmd_lookup(args) -> int:
             "first_checkin": found.first_checkin.to_json() if found.first_checkin else None,
             "history": [
                 {"id": h.id, "kind": h.kind, "result": h.result, "time": h.time.isoformat() + "Z",
-                 "door": h.door, "duplicate": h.duplicate, "undone": h.undone}
+                 "door": h.door, "duplicate": h.duplicate, "undone": h.undone, "reason": h.reason}
                 for h in found.history
             ],
         })
@@ -173,6 +197,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
             _add_door_options(sub)
         if name == "checkin":
             sub.add_argument("--exit", action="store_true", help="an exit scan instead of an entry")
+            sub.add_argument("--force", action="store_true",
+                             help="let in a waitlisted or cancelled guest anyway (a supervisor's override; "
+                                  "needs --reason, logged and flagged for the organizer)")
+            sub.add_argument("--reason", type=_bounded("reason", limits.MAX_OVERRIDE_REASON_CHARS),
+                             help="why the guest is let in anyway (with --force)")
 
     sub = command("search", cmd_search, "search attendees by name, e-mail or ticket code")
     sub.add_argument("text")

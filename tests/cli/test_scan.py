@@ -2,7 +2,7 @@
 
 import json
 
-from kiosk.cli import EXIT_OK, EXIT_REFUSED
+from kiosk.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 
 
 def test_checkin_json_and_exit_statuses(loaded):
@@ -87,3 +87,21 @@ def test_a_configured_door_or_operator_the_server_would_refuse_is_a_config_error
         load_settings({"data_dir": tmp_path, "door_name": "D" * (limits.MAX_DOOR_CHARS + 1)})
     with pytest.raises(ConfigError, match="operator' must be at most 100 characters"):
         load_settings({"data_dir": tmp_path, "operator": "O" * (limits.MAX_OPERATOR_CHARS + 1)})
+
+
+def test_checkin_force_with_a_reason_lets_a_refused_guest_in(loaded):
+    status, _, err = loaded("checkin", "TKT-0004", "--force")
+    assert status == EXIT_USAGE and "--reason" in err
+    status, _, err = loaded("checkin", "TKT-0004", "--force", "--reason", "   ")
+    assert status == EXIT_USAGE and "Say why" in err
+
+    status, out, _ = loaded("checkin", "TKT-0004", "--force", "--reason", "Speaker, ok by Jo", "--json")
+    forced = json.loads(out)
+    assert status == EXIT_OK and forced["result"] == "admitted_override" and forced["colour"] == "green"
+    status, out, _ = loaded("checkin", "TKT-0004", "--force", "--reason", "again")
+    assert status == EXIT_REFUSED and out.startswith("AMBER")
+    status, out, _ = loaded("lookup", "TKT-0004", "--json")
+    assert [(h["result"], h["reason"]) for h in json.loads(out)["history"]][0] == (
+        "admitted_override", "Speaker, ok by Jo")
+    status, out, _ = loaded("status", "--json")
+    assert json.loads(out)["arrived"] == 1 and json.loads(out)["overrides"] == 1
