@@ -15,6 +15,7 @@ from kiosk.core.payload import clean
 from kiosk.core.results import AttendeeView, Decision, Result
 from sync import outbox
 from sync.clock import to_sqlite, utcnow
+from sync.person_names import same_person
 from sync.replica import Replica
 from sync.replica.queries import attendees, raw
 
@@ -74,7 +75,9 @@ def register_walkin(
 ) -> WalkinOutcome:
     """Create the attendee, their ticket and their check-in in one transaction.
 
-    An e-mail already on the roster creates nothing: that attendee is offered instead.
+    Someone already on the roster with this e-mail and this name (ignoring accents and
+    case) creates nothing: that attendee is offered instead. Another name with the same
+    e-mail (a family, a shared office address) is another person, registered as such.
     """
     problems = validate_walkin(first_name, last_name, email)
     if problems:
@@ -86,7 +89,8 @@ def register_walkin(
     with replica.session() as s:
         db = raw(s)
         if email:
-            existing = attendees.by_email(db, desk.event_id, email)
+            existing = next((a for a in attendees.all_by_email(db, desk.event_id, email)
+                             if same_person(a.first_name, a.last_name, first_name, last_name)), None)
             if existing is not None:
                 return WalkinOutcome(
                     False,

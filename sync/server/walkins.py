@@ -1,8 +1,11 @@
-"""Walk-in RSVPs made at a kiosk: idempotent on their client UUID, merged by e-mail.
+"""Walk-in RSVPs made at a kiosk: idempotent on their client UUID, merged by e-mail and name.
 
-A walk-in whose e-mail matches an attendee of the event (not cancelled, not
-itself merged) is stored with ``merged_into_id`` pointing at that canonical
-attendee; scans pushed with the walk-in's id count for the canonical one.
+A walk-in whose e-mail AND name match an attendee of the event (not cancelled,
+not itself merged) is stored with ``merged_into_id`` pointing at that canonical
+attendee; scans pushed with the walk-in's id count for the canonical one. Names
+match ignoring case, accents and spacing (sync.person_names).
+Two people sharing one e-mail (a family, a shared office address: Eve and
+Evelyn) stay two attendees, and both count.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync import wire
+from sync.person_names import folded_name
 from sync.server.checkins import MERGE_DEPTH, link_orphans
 from sync.server.events import TicketSigner
 from sync.server.models import AttendeeRow
@@ -32,8 +36,9 @@ def _fresh_code(session: Session, event_id: str) -> str:
             return code
 
 
-def _canonical_for_email(session: Session, event_id: str, email: str, walkin_id: str) -> AttendeeRow | None:
-    return session.scalar(
+def _canonical_for(session: Session, event_id: str, email: str, name: str, walkin_id: str) -> AttendeeRow | None:
+    """The attendee this walk-in is: the same e-mail and the same (folded) name, oldest RSVP first."""
+    candidates = session.scalars(
         select(AttendeeRow)
         .where(
             AttendeeRow.event_id == event_id,
@@ -43,8 +48,9 @@ def _canonical_for_email(session: Session, event_id: str, email: str, walkin_id:
             AttendeeRow.id != walkin_id,
         )
         .order_by(AttendeeRow.is_walkin, AttendeeRow.created_at, AttendeeRow.id)
-        .limit(1)
+        .limit(100)  # one e-mail is shared by a family or an office, not by hundreds
     )
+    return next((row for row in candidates if folded_name(row.first_name, row.last_name) == name), None)
 
 
 def _canonical_of(session: Session, attendee: AttendeeRow) -> AttendeeRow:
@@ -65,7 +71,7 @@ def _rejected(item_id: str, code: str, message: str) -> wire.WalkinVerdict:
 def push_walkins(
     session: Session, event_id: str, items: list[wire.WalkinItem], pushed_by: str | None, now: datetime
 ) -> list[wire.WalkinVerdict]:
-    """Store the new walk-ins (merged by e-mail) and answer one verdict per item, in order.
+    """Store the new walk-ins (merged by e-mail and name) and answer one verdict per item, in order.
 
     ``pushed_by`` is the device of the token that pushed them (None for an organizer):
     a device's walk-ins are recorded as made by it, whatever id it put in them.
@@ -89,7 +95,8 @@ def push_walkins(
                 results.append((item.id, existing, item.id not in new_ids))
             continue
         email = (item.email or "").strip().lower() or None
-        canonical = _canonical_for_email(session, event_id, email, item.id) if email else None
+        name = folded_name(item.first_name, item.last_name)
+        canonical = _canonical_for(session, event_id, email, name, item.id) if email else None
         code = item.ticket_code
         if session.scalar(select(AttendeeRow.id).where(AttendeeRow.event_id == event_id,
             AttendeeRow.ticket_code == code)):

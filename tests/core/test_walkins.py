@@ -23,12 +23,20 @@ def test_walkin_creates_attendee_ticket_and_checkin(roster_replica, desk):
 
 
 def test_walkin_with_an_email_on_the_roster_offers_that_attendee(roster_replica, desk):
-    outcome = register_walkin(roster_replica, "Ada", "L.", " ADA@example.org ", desk=desk)
+    outcome = register_walkin(roster_replica, "ÁDA", " lovelace", " ADA@example.org ", desk=desk)
     assert not outcome.created
     assert outcome.existing.ticket_code == "ADA-0001"
     with roster_replica.session(write=False) as s:
         assert s.scalar(select(Attendee).where(Attendee.is_walkin.is_(True))) is None
         assert s.scalar(select(OutboxItem)) is None
+
+
+def test_walkin_sharing_an_email_under_another_name_is_another_person(roster_replica, desk):
+    """A family or a shared office address: the e-mail alone does not make two people one."""
+    outcome = register_walkin(roster_replica, "Adam", "Lovelace", "ada@example.org", desk=desk)
+    assert outcome.created and outcome.decision.result == Result.ADMITTED
+    again = register_walkin(roster_replica, "Adam", "LOVELACE", "ada@example.org", desk=desk)
+    assert not again.created and again.existing.ticket_code == outcome.attendee.ticket_code
 
 
 def test_walkin_without_email_and_two_with_the_same_name(roster_replica, desk):

@@ -44,7 +44,7 @@ class AttendeeRow(NamedTuple):
 SELECT_ROW = f"SELECT {', '.join(AttendeeRow._fields)} FROM attendees WHERE "
 BY_ID = SELECT_ROW + "id = ?"
 BY_CODE = SELECT_ROW + "event_id = ? AND ticket_code = ?"
-BY_EMAIL = SELECT_ROW + "event_id = ? AND email = ? AND merged_into_id IS NULL LIMIT 1"
+ALL_BY_EMAIL = SELECT_ROW + "event_id = ? AND email = ? AND merged_into_id IS NULL ORDER BY is_walkin, rowid LIMIT ?"
 CODE_IN_ANY_EVENT = "SELECT 1 FROM attendees WHERE ticket_code = ? LIMIT 1"
 CODE_IN_EVENT = "SELECT 1 FROM attendees WHERE event_id = ? AND ticket_code = ? LIMIT 1"
 SELECT_ARRIVAL = "SELECT arrival_id FROM attendees WHERE id = ?"
@@ -70,9 +70,9 @@ def by_code(db: Db, event_id: str, ticket_code: str) -> AttendeeRow | None:
     return _row(raw(db).execute(BY_CODE, (event_id, ticket_code)).fetchone())
 
 
-def by_email(db: Db, event_id: str, email: str) -> AttendeeRow | None:
-    """An attendee of ``event_id`` (not merged away) with this (lower-cased) email."""
-    return _row(raw(db).execute(BY_EMAIL, (event_id, email)).fetchone())
+def all_by_email(db: Db, event_id: str, email: str, limit: int = 100) -> list[AttendeeRow]:
+    """The attendees of ``event_id`` (not merged away) sharing this (lower-cased) email, RSVPs first."""
+    return [_row(found) for found in raw(db).execute(ALL_BY_EMAIL, (event_id, email, limit))]
 
 
 def code_in_any_event(db: Db, ticket_code: str) -> bool:

@@ -173,13 +173,13 @@ def checkin(event_id: str, code: str | None, *, at: datetime | None = None, kind
 
 
 def walkin(event_id: str, first: str, email: str | None, code: str, *, item_id: str | None = None,
-           device: str = "dev-a") -> dict:
+           device: str = "dev-a", last: str = "Walker") -> dict:
     """A walk-in item exactly shaped like sync.outbox.walkin_item()."""
     return {
         "id": item_id or str(uuid.uuid4()),
         "event_id": event_id,
         "first_name": first,
-        "last_name": "Walker",
+        "last_name": last,
         "email": email,
         "ticket_code": code,
         "ticket_type": "Walk-in",

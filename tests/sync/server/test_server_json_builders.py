@@ -31,7 +31,7 @@ def test_checkin_page_keys_are_the_wire_models(setup):
 def test_roster_page_keys_are_the_wire_models(setup):
     ev = setup.event_id
     setup.organizer.data("post", f"/events/{ev}/revocations", {"ticket_code": "GRACE-0002", "reason": "lost"})
-    setup.device.data("post", f"/events/{ev}/rsvp", walkin(ev, "Wanda", "ada@example.org", "W-WANDA-1"))
+    setup.device.data("post", f"/events/{ev}/rsvp", walkin(ev, "Ada", "ada@example.org", "W-ADA-1", last="Lovelace"))
     for with_tickets in ("false", "true"):
         page = setup.device.data("get", f"/events/{ev}/attendees", with_tickets=with_tickets)
         assert set(page) == fields(wire.RosterPage)

@@ -1,4 +1,4 @@
-"""Walk-ins over real HTTP: idempotent, merged by e-mail, code collisions, scans that arrive before the walk-in."""
+"""Walk-ins over real HTTP: idempotent, merged by e-mail and name, code clashes, scans before their walk-in."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def test_new_walkin_is_accepted_once_with_a_signed_badge(setup):
 
 def test_walkin_with_an_rsvp_email_merges_and_its_scans_count_for_the_rsvp(setup):
     ev = setup.event_id
-    item = walkin(ev, "Ada", "ADA@example.org", "W-ADA-1")
+    item = walkin(ev, "ADA", "ADA@example.org", "W-ADA-1", last="lovelace")
     scan = checkin(ev, "W-ADA-1", attendee_id=item["id"])  # the kiosk admitted its own walk-in
     verdict = register(setup.device, ev, item)
     assert verdict["merged"] is True
@@ -61,6 +61,28 @@ def test_two_walkins_with_one_email_from_two_kiosks_merge_into_the_first(setup):
     second = register(door2, ev, walkin(ev, "Nora", "NORA@example.org", "W-NORA-2", device=door2_id))
     assert not first["merged"] and second["merged"]
     assert second["attendee"]["id"] == first["attendee"]["id"]
+
+
+def test_a_walkin_with_an_rsvp_email_but_another_name_is_another_person(setup):
+    """A family booking or a shared office address: the e-mail alone never makes two people one."""
+    ev = setup.event_id
+    item = walkin(ev, "Adam", "ada@example.org", "W-ADAM-1", last="Lovelace")
+    verdict = register(setup.device, ev, item)
+    assert verdict["status"] == "accepted" and not verdict["merged"]
+    assert verdict["attendee"]["id"] == item["id"] and verdict["attendee"]["merged_into_id"] is None
+    pushed = setup.device.data("post", f"/events/{ev}/checkins", {"items": [
+        checkin(ev, "W-ADAM-1", attendee_id=item["id"]), checkin(ev, "ADA-0001")]})["results"]
+    assert [p["status"] for p in pushed] == ["accepted", "accepted"]
+    figures = setup.organizer.data("get", f"/events/{ev}/stats")
+    assert (figures["arrived"], figures["walk_ins"], figures["walk_ins_merged"], figures["duplicates"]) == (2, 1, 0, 0)
+
+
+def test_names_match_ignoring_accents_case_and_spacing(setup):
+    ev = setup.event_id
+    door2_id, door2 = setup.enroll("Door 2")
+    first = register(setup.device, ev, walkin(ev, "Zoë", "zoe@example.org", "W-ZOE-1", last="Van  Dijk"))
+    second = register(door2, ev, walkin(ev, " ZOE", "Zoe@example.org", "W-ZOE-2", device=door2_id, last="van dijk"))
+    assert not first["merged"] and second["merged"] and second["attendee"]["id"] == first["attendee"]["id"]
 
 
 def test_walkin_code_already_taken_gets_a_new_code(setup):
