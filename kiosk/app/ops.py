@@ -38,6 +38,15 @@ def checkin_attendee(attendee_id: str, direction: str = "entry") -> WriteOp:
     return WriteOp(_checkin_attendee, attendee_id, direction)
 
 
+def _force_checkin(session, attendee_id: str, reason: str) -> Changed:
+    return Changed(session.desk.force_checkin(attendee_id, reason), LOCAL_CHECKIN)
+
+
+def force_checkin(attendee_id: str, reason: str) -> WriteOp:
+    """A supervisor lets in a guest the door rules refuse (waitlisted, cancelled), with the reason logged."""
+    return WriteOp(_force_checkin, attendee_id, reason)
+
+
 def _undo_attendee(session, attendee_id: str) -> Changed:
     outcome = session.desk.undo_attendee(attendee_id)
     return Changed(outcome, LOCAL_CHECKIN if outcome.undone else Changes())

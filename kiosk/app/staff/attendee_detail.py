@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.app import ops, theme
 from kiosk.app.staff.errors import message_for
+from kiosk.app.staff.override_panel import OverridePanel
 from kiosk.app.staff.status_words import status_colour, status_words
 from kiosk.app.staff.style import HEADING_PT, use_base_font
 from kiosk.core.desk import ENTRY, EXIT, LookupOutcome, ScanHistoryItem, UndoOutcome
@@ -33,6 +34,7 @@ from kiosk.core.results import AttendeeView, Decision
 KIND_WORDS = {"entry": "Entry", "exit": "Exit", "undo": "Undo"}
 RESULT_WORDS = {
     "admitted": "admitted",
+    "admitted_override": "let in anyway",
     "exited": "left",
     "already_checked_in": "already inside",
     "not_inside": "was not inside",
@@ -107,6 +109,7 @@ class AttendeeDetail(QWidget):
         keep_room.setRetainSizeWhenHidden(True)
         self.result_banner.setSizePolicy(keep_room)
         self.result_banner.hide()
+        self.override_panel = OverridePanel()  # "Let in anyway…" for a refused guest
 
         self.checkin_button = QPushButton("Check in")
         self.checkin_button.setObjectName("checkin_button")
@@ -149,6 +152,7 @@ class AttendeeDetail(QWidget):
         # changes when they are pressed, so they never move under the mouse.
         layout.addLayout(buttons)
         layout.addWidget(self.result_banner)
+        layout.addWidget(self.override_panel)
         layout.addLayout(facts_grid)
         line = QFrame()
         line.setFrameShape(QFrame.HLine)
@@ -160,6 +164,7 @@ class AttendeeDetail(QWidget):
         self.checkout_button.clicked.connect(self.on_checkout_button_clicked)
         self.undo_button.clicked.connect(self.on_undo_button_clicked)
         self.badge_button.clicked.connect(self.on_badge_button_clicked)
+        self.override_panel.override_requested.connect(self.on_override_panel_override_requested)
         self._show_nothing()
         use_base_font(self)  # last: every child built above gets it
 
@@ -178,6 +183,7 @@ class AttendeeDetail(QWidget):
         self._attendee = view
         if changed:
             self._lookup = None
+            self.override_panel.close_form()
             self.result_banner.hide()
             self.history_table.setRowCount(0)
         self._render()
@@ -215,6 +221,17 @@ class AttendeeDetail(QWidget):
 
     def on_undo_button_clicked(self) -> None:
         self.undo()
+
+    def on_override_panel_override_requested(self, reason: str) -> None:
+        """A supervisor lets the refused guest in anyway, with the reason typed."""
+        if self._attendee is None or self._busy:
+            return
+        self._set_busy(True)
+        attendee_id = self._attendee.id
+        (ops.force_checkin(attendee_id, reason)
+         .success(lambda decision: (self.override_panel.close_form(), self._on_checkin_done(attendee_id, decision)))
+         .failure(self._on_action_failed)
+         .run(self.services.ops, self))
 
     def on_badge_button_clicked(self) -> None:
         if self._attendee is not None:
@@ -347,6 +364,8 @@ class AttendeeDetail(QWidget):
                 notes.append("undone")
             if item.duplicate:
                 notes.append("duplicate (counted once)")
+            if item.reason:
+                notes.append(f"reason: {item.reason}")
             result = RESULT_WORDS.get(item.result, item.result.replace("_", " "))
             scan = f"{KIND_WORDS.get(item.kind, item.kind)} — {result}"
             cells = (local_time(item.time, self._zone), scan, item.door or "—", ", ".join(notes))
@@ -364,9 +383,11 @@ class AttendeeDetail(QWidget):
         self.checkin_button.setEnabled(present and not view.inside)
         self.checkout_button.setEnabled(present and view.inside)
         lookup = self._lookup
-        can_undo = bool(lookup and any(h.kind in (ENTRY, EXIT) and h.result in ("admitted", "exited")
+        counting = ("admitted", "admitted_override", "exited")
+        can_undo = bool(lookup and any(h.kind in (ENTRY, EXIT) and h.result in counting
                                        and not h.undone for h in lookup.history))
         self.undo_button.setEnabled(present and can_undo)
         self.badge_button.setEnabled(view is not None)
+        self.override_panel.set_available(present and view.status in ("waitlisted", "cancelled") and not view.inside)
         if present and not view.inside:
             self.checkin_button.setDefault(True)
