@@ -87,7 +87,6 @@ def parse_roster(source: Path | str | bytes) -> RosterParse:
     result = RosterParse(columns=frozenset(c for c in OPTIONAL_COLUMNS if c in columns), delimiter=delimiter)
     width = max(columns.values()) + 1
     codes: dict[str, int] = {}
-    emails: dict[str, int] = {}
     record_count = 0
     end_line = header_line
     while True:
@@ -116,12 +115,8 @@ def parse_roster(source: Path | str | bytes) -> RosterParse:
             result.errors.append(RowError(start_line,
                 f"ticket code {row.ticket_code} is already used on line {earlier}"))
             continue
-        if row.email is not None and row.email in emails:
-            result.errors.append(RowError(start_line, f"email {row.email} is already used on line {emails[row.email]}"))
-            continue
+        # Several attendees may share an e-mail (a family booking, an office address).
         codes[row.ticket_code] = start_line
-        if row.email is not None:
-            emails[row.email] = start_line
         result.rows.append(row)
     if record_count == 0:
         raise RosterFileError("The file has a header but no attendee rows.")

@@ -72,8 +72,7 @@ def import_roster(
     with replica.session() as s:  # the write lock from here on: the roster cannot change under us
         event_id = sync_state.get(s, "event_id")
         existing = attendees.existing_by_code(s, event_id) if event_id else {}
-        rows, email_errors = _without_email_conflicts(parsed.rows, existing)
-        errors = sorted(parsed.errors + email_errors, key=lambda e: e.line)
+        rows, errors = parsed.rows, parsed.errors  # several attendees may share an e-mail
         report = ImportReport(errors=errors, event_id=event_id)
         if errors and not skip_invalid:
             return report
@@ -98,40 +97,6 @@ def _name_of(source: Path | str | bytes) -> str:
 def _sqlite_datetime(moment: datetime) -> str:
     """A naive UTC datetime as SQLAlchemy's SQLite DateTime type stores it (rows are written raw)."""
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _without_email_conflicts(
-    rows: list[RosterRow], existing: dict[str, _Existing]
-) -> tuple[list[RosterRow], list[RowError]]:
-    """Refuse a row whose email belongs to another ticket that keeps it after the import.
-
-    A ticket keeps its replica email when the file does not (validly) mention
-    it; refusing a row can therefore expose another conflict, hence the loop.
-    Merged walk-ins do not count: their canonical attendee holds the email.
-    """
-    owners: dict[str, list[_Existing]] = {}
-    for attendee in existing.values():
-        if attendee.email and attendee.merged_into_id is None:
-            owners.setdefault(attendee.email, []).append(attendee)
-    errors: list[RowError] = []
-    kept = rows
-    while True:
-        kept_codes = {row.ticket_code for row in kept}
-        still_kept = []
-        for row in kept:
-            holders = owners.get(row.email)  # a None email has no holders
-            holder = next((a for a in holders if a.ticket_code not in kept_codes), None) if holders else None
-            if holder is None:
-                still_kept.append(row)
-            else:
-                errors.append(RowError(
-                    row.line,
-                    f"email {row.email} already belongs to ticket {holder.ticket_code} "
-                    f"({holder.full_name}) in this event",
-                ))
-        if len(still_kept) == len(kept):
-            return kept, errors
-        kept = still_kept
 
 
 def _ensure_event(s: Session, event_id: str | None, new_name: str | None, default_name: str) -> Event:

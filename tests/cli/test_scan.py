@@ -52,7 +52,8 @@ def test_walkin_and_duplicate_email(loaded):
     created = json.loads(out)
     assert status == EXIT_OK and created["created"] and created["decision"]["result"] == "admitted"
 
-    status, out, _ = loaded("walkin", "--first-name", "Ada", "--email", "ADA@example.org", "--json")
+    status, out, _ = loaded("walkin", "--first-name", "Ada", "--last-name", "lovelace", "--email", "ADA@example.org",
+                            "--json")
     offered = json.loads(out)
     assert status == EXIT_REFUSED and not offered["created"]
     assert offered["existing"]["ticket_code"] == "TKT-0001"

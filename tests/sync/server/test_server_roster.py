@@ -77,6 +77,19 @@ def test_bad_rows_are_reported_by_line_and_good_rows_imported(setup):
     assert problems == [(3, True), (4, True)]
 
 
+def test_a_family_sharing_one_email_is_imported_whole(setup):
+    ev = setup.event_id
+    _, cursor = pull_roster(setup.device, ev)
+    body = (b"first_name,last_name,email,ticket_code\n"
+            b"Eve,Example,family@example.org,FAM-0001\n"
+            b"Evelyn,Example,FAMILY@example.org,FAM-0002\n"
+            b"Ada,Junior,ada@example.org,FAM-0003\n")  # the e-mail of the roster's Ada too
+    report = setup.organizer.data("post", f"/events/{ev}/roster", content=body, headers=CSV)
+    assert report["created"] == 3 and report["problems"] == []
+    items, _ = pull_roster(setup.device, ev, cursor)
+    assert sorted(i["ticket_code"] for i in items) == ["FAM-0001", "FAM-0002", "FAM-0003"]
+
+
 def test_unreadable_csv_is_one_clear_400(setup):
     for body, words in [
         (b"", "empty"),
