@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterable
 
 CHECKIN_COLUMNS = ("id", "time_utc", "kind", "result", "attendee_name", "ticket_code", "door",
-                   "device_id", "operator", "duplicate", "undone", "flag", "undoes_id")
+                   "device_id", "operator", "duplicate", "undone", "flag", "undoes_id", "reason")
 ATTENDEE_COLUMNS = ("first_name", "last_name", "email", "ticket_code", "ticket_type", "status", "plus_ones",
                     "walk_in", "checked_in", "arrival_time_utc", "arrival_door", "inside", "merged_into")
 # Spreadsheets run cells starting with these as formulas (CSV injection).
@@ -37,7 +37,7 @@ def yes(flag: bool) -> str:
 def checkin_row(c, attendee_name: str, ticket_code: str, undone: bool) -> tuple:
     """One scan (a replica's or the server's check-in row) in CHECKIN_COLUMNS order."""
     return (c.id, iso(c.device_time), c.kind, c.result, attendee_name, ticket_code, c.door, c.device_id, c.operator,
-            yes(c.duplicate), yes(undone), c.flag, c.undoes_id or "")
+            yes(c.duplicate), yes(undone), c.flag, c.undoes_id or "", c.reason or "")
 
 
 def attendee_row(a, arrived_at: datetime | None, arrival_door: str | None, merged_into: str | None) -> tuple:

@@ -57,7 +57,7 @@ class FigureTile(QFrame):
         self.value_label.setObjectName(f"{object_name}_value")
         self.value_label.setFont(theme.font(34, bold=True))
         self.value_label.setStyleSheet("border: none; color: #1b1f24;")
-        self.detail_label = QLabel("")
+        self.detail_label = QLabel("", wordWrap=True)  # wraps rather than widen six tiles past a 1024 screen
         self.detail_label.setObjectName(f"{object_name}_detail")
         self.detail_label.setStyleSheet(f"color: {theme.MUTED}; border: none; font-size: 12pt;")
         layout = QVBoxLayout(self)
@@ -88,7 +88,7 @@ def _table(headers: list[str], object_name: str) -> QTableWidget:
 
 
 class Dashboard(QWidget):
-    """Arrived / expected, inside, walk-ins, duplicates, arrivals per 5 minutes, doors and kiosks."""
+    """Arrived / expected, inside, walk-ins, duplicates, overrides, arrivals per 5 minutes, doors and kiosks."""
 
     figures_shown = Signal(object)  # DashboardFigures now on screen
     source_changed = Signal(str)  # "server" | "replica"
@@ -132,15 +132,16 @@ class Dashboard(QWidget):
         self.inside_tile = FigureTile("Inside now", "tile_inside")
         self.walkins_tile = FigureTile("Walk-ins", "tile_walkins")
         self.duplicates_tile = FigureTile("Duplicates", "tile_duplicates")
+        self.overrides_tile = FigureTile("Let in anyway", "tile_overrides")  # supervisors' forced check-ins
         self.waiting_tile = FigureTile("Waiting to sync", "tile_waiting")
         tiles = QGridLayout()
         tiles.setHorizontalSpacing(12)
         tiles.addWidget(self.arrived_tile, 0, 0)
-        small_tiles = (self.inside_tile, self.walkins_tile, self.duplicates_tile, self.waiting_tile)
-        for column, tile in enumerate(small_tiles, 1):
+        small = (self.inside_tile, self.walkins_tile, self.duplicates_tile, self.overrides_tile, self.waiting_tile)
+        for column, tile in enumerate(small, 1):
             tiles.addWidget(tile, 0, column)
         tiles.setColumnStretch(0, 2)
-        for column in range(1, 5):
+        for column in range(1, len(small) + 1):
             tiles.setColumnStretch(column, 1)
 
         self.chart = ArrivalsChart()
@@ -281,6 +282,8 @@ class Dashboard(QWidget):
             _number(figures.duplicates), "same ticket let in twice" if figures.duplicates else "none flagged",
             theme.RED if figures.duplicates else "#1b1f24",
         )
+        self.overrides_tile.set_figure(_number(figures.overrides), "forced, with a reason",
+                                       AMBER_TEXT if figures.overrides else "#1b1f24")
         waiting = figures.waiting_to_sync
         self.waiting_tile.set_figure(
             _number(waiting), "all kiosks, as last reported" if figures.source == SERVER else "on this kiosk",

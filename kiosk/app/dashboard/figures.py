@@ -34,6 +34,7 @@ class DashboardFigures:
     duplicates: int
     waiting_to_sync: int | None
     capacity: int | None = None
+    overrides: int = 0  # entries a supervisor forced past the door rules ("Let in anyway"), not undone
     per_door: list[tuple[str, int]] = field(default_factory=list)  # door, arrivals
     arrivals_per_5min: list[tuple[datetime, int]] = field(default_factory=list)  # bucket start (UTC), arrivals
     fleet: list[KioskRow] = field(default_factory=list)
@@ -56,6 +57,7 @@ def from_replica_stats(stats: dict, *, device_name: str, door: str, generated_at
         inside=stats["inside"],
         walkins=stats["walkins"],
         duplicates=stats["duplicates"],
+        overrides=stats.get("overrides", 0),
         waiting_to_sync=waiting,
         capacity=event.get("capacity"),
         per_door=list(stats.get("per_door", {}).items()),
@@ -89,6 +91,7 @@ def from_server_stats(stats, event_name: str = "") -> DashboardFigures:
         inside=stats.inside,
         walkins=stats.walk_ins,
         duplicates=stats.duplicates,
+        overrides=stats.overrides,
         waiting_to_sync=sum(waiting) if waiting else None,
         capacity=stats.venue_capacity,
         per_door=[(door.door or "—", door.arrivals) for door in stats.per_door],
