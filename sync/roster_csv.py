@@ -15,9 +15,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sync import limits
 from sync.export_csv import from_spreadsheet_safe
+
+if TYPE_CHECKING:
+    from sync.roster_mapping import RosterMapping
 
 # The one rule for an opaque ticket code; kiosk.core.payload uses it for scans.
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-:.]{2,%d}" % (limits.MAX_TICKET_CODE_CHARS - 1))
@@ -74,12 +78,16 @@ class RosterParse:
     delimiter: str = ","
 
 
-def parse_roster(source: Path | str | bytes) -> RosterParse:
-    """Parse a roster file (a path) or its bytes. Raises RosterFileError for whole-file problems."""
+def parse_roster(source: Path | str | bytes, mapping: RosterMapping | None = None) -> RosterParse:
+    """Parse a roster file (a path) or its bytes. Raises RosterFileError for whole-file problems.
+
+    ``mapping`` says which header holds which field (sync.roster_mapping); without one, a
+    file lacking our column names is read with the preset its header matches, if any.
+    """
     text = _clean_text(_decode(_read(source)))
     reader_source = io.StringIO(text, newline="")
     header_line, header_text = _first_nonblank_line(reader_source)
-    delimiter, columns = _read_header(header_text)
+    delimiter, columns, statuses = _read_header(header_text, mapping)
     reader_source.seek(0)
     reader = csv.reader(reader_source, delimiter=delimiter)
     for _ in range(header_line):  # skip blank lines before the header, then the header
@@ -105,7 +113,7 @@ def parse_roster(source: Path | str | bytes) -> RosterParse:
             raise RosterFileError(
                 f"The file has more than {MAX_ROWS:,} attendee rows; split it into several files."
             )
-        row_or_error = _validate(cells, columns, width, start_line, spans_lines=end_line > start_line)
+        row_or_error = _validate(cells, columns, width, start_line, end_line > start_line, statuses)
         if isinstance(row_or_error, RowError):
             result.errors.append(row_or_error)
             continue
@@ -185,15 +193,33 @@ def _header_names(header_text: str, delimiter: str) -> list[str]:
     return [_clean(cell).lower() for cell in cells]
 
 
-def _read_header(header_text: str) -> tuple[str, dict[str, int]]:
-    """Pick the delimiter that makes sense of the header; map column name -> cell index."""
+def _read_header(header_text: str, mapping: RosterMapping | None) -> tuple[str, dict[str, int], dict[str, str]]:
+    """Pick the delimiter that makes sense of the header; map field -> cell index; the status words."""
+    from sync import roster_mapping
+
+    def known(names: list[str]) -> int:  # how many of our fields a split of the header finds
+        if mapping is not None:
+            return len(mapping.columns(names))
+        detected = roster_mapping.detect(names)
+        return max(sum(name in REQUIRED_COLUMNS for name in names), len(detected.columns(names)) if detected else 0)
+
     best: tuple[str, list[str]] | None = None
     for delimiter in DELIMITERS:
         names = _header_names(header_text, delimiter)
-        found = sum(name in REQUIRED_COLUMNS for name in names)
-        if best is None or found > sum(n in REQUIRED_COLUMNS for n in best[1]):
+        if best is None or known(names) > known(best[1]):
             best = (delimiter, names)
     delimiter, names = best
+    if mapping is None and not all(name in names for name in REQUIRED_COLUMNS):
+        mapping = roster_mapping.detect(names)
+    if mapping is not None:
+        columns = mapping.columns(names)
+        # Another system's export may have one name field and no e-mail: those cells read as empty.
+        missing = [name for name in ("first_name", "ticket_code") if name not in columns]
+        if missing:
+            raise RosterFileError(
+                f"The header lacks a column for {', '.join(missing)} (as read with the {mapping.name} mapping); "
+                "name it with --map \"HEADER=field,...\".")
+        return delimiter, columns, mapping.statuses
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
     if missing:
         if len(missing) == len(REQUIRED_COLUMNS):
@@ -212,7 +238,7 @@ def _read_header(header_text: str) -> tuple[str, dict[str, int]]:
             if name in columns:
                 raise RosterFileError(f"The header has the column {name} twice.")
             columns[name] = index
-    return delimiter, columns
+    return delimiter, columns, {}
 
 
 # ---- one row ----------------------------------------------------------------
@@ -244,7 +270,7 @@ def _clean(value: str) -> str:
 
 
 def _validate(
-    cells: list[str], columns: dict[str, int], width: int, line: int, spans_lines: bool
+    cells: list[str], columns: dict[str, int], width: int, line: int, spans_lines: bool, statuses: dict[str, str]
 ) -> RosterRow | RowError:
     """The row as a RosterRow, or a RowError listing everything wrong with it."""
     if len(cells) < width:
@@ -254,11 +280,12 @@ def _validate(
         if broken:
             return RowError(line, f"{broken[0]} contains a line break (is a quote left open?)")
     first_name = _clean(cells[columns["first_name"]])
-    last_name = _clean(cells[columns["last_name"]])
-    email = _clean(cells[columns["email"]]).lower()
+    last_name = _clean(cells[columns["last_name"]]) if "last_name" in columns else ""
+    email = _clean(cells[columns["email"]]).lower() if "email" in columns else ""
     code = _clean(cells[columns["ticket_code"]])
     optional = columns.get("status")
     status = _clean(cells[optional]).lower() if optional is not None else ""
+    status = statuses.get(status, status)
     optional = columns.get("ticket_type")
     ticket_type = _clean(cells[optional]) if optional is not None else ""
     optional = columns.get("plus_ones")

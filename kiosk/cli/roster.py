@@ -12,7 +12,14 @@ from kiosk.cli.common import EXIT_OK, NO_BOM_HELP, CliError, kiosk_session
 def cmd_import_roster(args) -> int:
     from kiosk.core.roster import import_roster
     from sync.roster_csv import RosterFileError
+    from sync.roster_mapping import parse_map, preset
 
+    if args.map and args.preset:
+        raise CliError("give --map or --preset, not both")
+    try:
+        mapping = parse_map(args.map) if args.map else preset(args.preset) if args.preset else None
+    except RosterFileError as exc:
+        raise CliError(str(exc)) from exc
     with kiosk_session(args) as session:
         server = session.sync_status().server
         if server:
@@ -21,7 +28,7 @@ def cmd_import_roster(args) -> int:
                            "(kiosk server create-event --roster, or the staff desk on the organizer's laptop)")
         try:
             report = import_roster(session.replica, args.file, event_name=args.event_name,
-                                   skip_invalid=args.skip_invalid)
+                                   skip_invalid=args.skip_invalid, mapping=mapping)
         except RosterFileError as exc:
             raise CliError(f"{args.file}: {exc}") from exc
     for error in report.errors:
@@ -53,6 +60,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     sub.add_argument("file", type=Path, metavar="FILE.csv")
     sub.add_argument("--event-name", help="name of the event (default: the file's name)")
     sub.add_argument("--skip-invalid", action="store_true", help="import the good rows, report the bad ones")
+    sub.add_argument("--map", metavar='"HEADER=field,..."',
+                     help="which header holds which field, e.g. \"Barcode #=ticket_code,First Name=first_name\" "
+                          "(fields: first_name, last_name, email, ticket_code, status, ticket_type, plus_ones)")
+    sub.add_argument("--preset", choices=["pretix", "eventbrite"],
+                     help="read a pretix check-in list or an Eventbrite attendee report "
+                          "(detected from the header when not given)")
     sub.set_defaults(handler=cmd_import_roster)
 
     help = "export the check-in log or the attendees to CSV"

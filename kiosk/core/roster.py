@@ -32,6 +32,7 @@ from sync.replica.queries import attendees, checkins, events, raw, sync_state
 from sync.replica.queries.attendees import DETAIL_UPDATE_COLUMNS, FULL_UPDATE_COLUMNS
 from sync.replica.queries.attendees import ExistingAttendee as _Existing
 from sync.roster_csv import RosterFileError, RosterRow, RowError, parse_roster
+from sync.roster_mapping import RosterMapping
 
 __all__ = ["ImportReport", "RosterFileError", "export_attendees", "export_checkins", "import_roster"]
 
@@ -59,6 +60,7 @@ def import_roster(
     event_name: str | None = None,
     skip_invalid: bool = False,
     progress: Progress | None = None,
+    mapping: RosterMapping | None = None,
 ) -> ImportReport:
     """Import or update the current event's roster from a CSV file (a path) or its bytes.
 
@@ -67,7 +69,7 @@ def import_roster(
     has none; renames it when ``event_name`` is given. Raises RosterFileError
     when the file as a whole cannot be read.
     """
-    parsed = parse_roster(source)
+    parsed = parse_roster(source, mapping)
     event_name = " ".join((event_name or "").split()) or None
     with replica.session() as s:  # the write lock from here on: the roster cannot change under us
         event_id = sync_state.get(s, "event_id")

@@ -62,3 +62,28 @@ def test_reimport_updates_never_duplicates(loaded, roster_file):
     assert loaded("checkin", "TKT-0002", "--json")[0] == EXIT_REFUSED
     stats = json.loads(loaded("status", "--json")[1])
     assert stats["arrived"] == 1 and stats["expected"] == 1  # Ada's check-in kept, Grace cancelled
+
+
+def test_import_other_systems_exports_by_preset_or_mapping(kiosk, tmp_path):
+    from tests.sync.test_roster_mapping import EVENTBRITE_FILE, PRETIX_FILE
+
+    status, out, err = kiosk("import-roster", EVENTBRITE_FILE)  # detected from its header
+    assert status == EXIT_OK and out.strip() == "Imported: 3 new, 0 updated, 0 unchanged.", err
+    assert kiosk("checkin", "552109334108873421001")[0] == EXIT_OK  # Grace's barcode
+    assert kiosk("checkin", "552109334308873421001")[0] == EXIT_REFUSED  # Ada is not attending: cancelled
+
+    status, out, err = kiosk("import-roster", "--preset", "pretix", PRETIX_FILE)
+    assert status == EXIT_OK and out.strip() == "Imported: 3 new, 0 updated, 0 unchanged.", err
+
+    mapped = tmp_path / "mapped.csv"
+    mapped.write_text("Barcode #,First Name,Last Name\nBC-0001,Ada,Byron\n", encoding="utf-8")
+    status, out, err = kiosk("import-roster", "--map", "Barcode #=ticket_code,First Name=first_name,"
+                             "Last Name=last_name", mapped)
+    assert status == EXIT_OK and "1 new" in out, err
+    status, out, _ = kiosk("search", "Byron", "--json")
+    assert [a["ticket_code"] for a in json.loads(out)] == ["BC-0001"]
+
+    status, _, err = kiosk("import-roster", "--map", "Barcode #=barcode", mapped)
+    assert status == EXIT_ERROR and "names no field" in err and "Traceback" not in err
+    status, _, err = kiosk("import-roster", "--map", "Barcode #=ticket_code", "--preset", "pretix", mapped)
+    assert status == EXIT_ERROR and "not both" in err

@@ -90,6 +90,21 @@ def test_a_family_sharing_one_email_is_imported_whole(setup):
     assert sorted(i["ticket_code"] for i in items) == ["FAM-0001", "FAM-0002", "FAM-0003"]
 
 
+def test_an_eventbrite_or_pretix_export_is_read_by_the_preset_its_header_matches(setup):
+    from tests.sync.test_roster_mapping import EVENTBRITE_FILE, PRETIX_FILE
+
+    ev = setup.event_id
+    _, cursor = pull_roster(setup.device, ev)
+    for path in (EVENTBRITE_FILE, PRETIX_FILE):
+        report = setup.organizer.data("post", f"/events/{ev}/roster", content=path.read_bytes(), headers=CSV)
+        assert report["created"] == 3 and report["problems"] == [], path.name
+    items, _ = pull_roster(setup.device, ev, cursor)
+    by_code = {i["ticket_code"]: i for i in items}
+    assert by_code["552109334308873421001"]["status"] == "cancelled"
+    assert (by_code["q8c4npd2w9zx7ktr3ma6yvh5ue2bsfjg"]["first_name"],
+            by_code["q8c4npd2w9zx7ktr3ma6yvh5ue2bsfjg"]["email"]) == ("Anna", "juergen@example.org")
+
+
 def test_unreadable_csv_is_one_clear_400(setup):
     for body, words in [
         (b"", "empty"),
