@@ -41,6 +41,8 @@ def test_a_waitlisted_guest_is_let_in_anyway_with_a_reason(qtbot, desk_widget, s
     with qtbot.waitSignal(desk_widget.checkin_recorded) as refused:
         qtbot.mouseClick(detail.checkin_button, Qt.LeftButton)
     assert refused.args[0].result == Result.WAITLISTED and overrides.open_button.isVisible()
+    if os.environ.get("KIOSK_SCREENSHOTS"):
+        desk_widget.grab().save(os.path.join(os.environ["KIOSK_SCREENSHOTS"], "override_button.png"))
 
     qtbot.mouseClick(overrides.open_button, Qt.LeftButton)
     assert overrides.form.isVisible() and not overrides.open_button.isVisible()
