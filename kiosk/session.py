@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.core.desk import CheckinDesk
-from kiosk.core.status_words import SyncStatus, describe_status
+from kiosk.core.status_words import SyncStatus, describe_status, event_zone
 from sync.changes import Changes
 from sync.replica import Replica, open_replica
 from sync.status import K_SERVER, sync_status
@@ -141,7 +141,7 @@ class KioskSession:
             return outbox.not_stored_rows(s, limit)
 
     def sync_status(self) -> SyncStatus:
-        return SyncStatus.of(sync_status(self.replica))
+        return SyncStatus.of(sync_status(self.replica), event_zone(self.event.timezone))
 
     def sync_status_dict(self) -> dict:
         """The full sync state, as ``kiosk status --json`` prints it."""

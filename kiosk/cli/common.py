@@ -76,6 +76,9 @@ def require_event(session: "KioskSession") -> None:
         raise CliError(NO_EVENT)
 
 
-def local_time(moment) -> str:
-    """A naive UTC time as this machine's local time."""
-    return moment.replace(tzinfo=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+def event_time(moment, session: "KioskSession") -> str:
+    """A naive UTC time in the event's time zone, the zone named: "2026-12-02 09:14:00 CET"."""
+    from kiosk.core.status_words import event_zone
+
+    shown = moment.replace(tzinfo=timezone.utc).astimezone(event_zone(session.event.timezone))
+    return shown.strftime("%Y-%m-%d %H:%M:%S ") + (shown.tzname() or "UTC")

@@ -11,8 +11,8 @@ from kiosk.cli.common import (
     EXIT_REFUSED,
     EXIT_USAGE,
     CliError,
+    event_time,
     kiosk_session,
-    local_time,
     print_json,
     require_event,
 )
@@ -110,7 +110,7 @@ def cmd_lookup(args) -> int:
               f"{', walk-in' if a.is_walkin else ''}\n  {found.reason}")
         for h in found.history:
             marks = " (undone)" if h.undone else "" + (" (duplicate)" if h.duplicate else "")
-            print(f"  {local_time(h.time)}  {h.kind:5}  {h.result:20} {h.door}{marks}")
+            print(f"  {event_time(h.time, session)}  {h.kind:5}  {h.result:20} {h.door}{marks}")
     else:
         print(found.reason)
     return EXIT_OK if found.attendee is not None else EXIT_REFUSED

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from kiosk.cli.common import EXIT_OK, kiosk_session, local_time, print_json
+from kiosk.cli.common import EXIT_OK, event_time, kiosk_session, print_json
 
 
 def cmd_status(args) -> int:
     from kiosk.core.stats import replica_stats
-    from kiosk.core.status_words import SyncStatus
+    from kiosk.core.status_words import SyncStatus, event_zone
 
     with kiosk_session(args) as session:
         stats = replica_stats(session.replica)
         stats["device_id"] = session.replica.device_id
         stats["sync"] = session.sync_status_dict()
-        words = session.describe_sync(SyncStatus.of(stats["sync"]))
+        words = session.describe_sync(SyncStatus.of(stats["sync"], event_zone(session.event.timezone)))
         not_stored = session.not_stored()
     if args.json:
         stats["sync"]["words"] = words
@@ -37,7 +37,7 @@ def cmd_status(args) -> int:
 
         last_sync = parse_utc(sync["last_sync"])
         print(f"Sync:       {sync['connectivity']} with {sync['server']}, "
-              f"last synced {local_time(last_sync) if last_sync else 'never'}")
+              f"last synced {event_time(last_sync, session) if last_sync else 'never'}")
     # What the door's status line says, with the reason and the fix when not online.
     print(f"Door shows: {words}")
     if stats["not_stored"]:

@@ -7,7 +7,8 @@ plain words with what to do about it (from the engine's last error).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sync import clock
 
@@ -40,10 +41,11 @@ class SyncStatus:
     server: str | None = None
     clock_offset_seconds: float | None = None
     not_stored: int = 0  # check-ins (and walk-ins) the server refused: not in the organizer's figures
+    zone: tzinfo | None = None  # the event's time zone, in which times are shown (None: UTC)
 
     @classmethod
-    def of(cls, status: dict) -> "SyncStatus":
-        """From ``sync.status.sync_status`` (or a sync report's fields)."""
+    def of(cls, status: dict, zone: tzinfo | None = None) -> "SyncStatus":
+        """From ``sync.status.sync_status`` (or a sync report's fields), times shown in ``zone``."""
         return cls(
             connectivity=status.get("connectivity") or NOT_ENROLLED,
             waiting_to_sync=int(status.get("waiting_to_sync") or 0),
@@ -52,7 +54,26 @@ class SyncStatus:
             server=status.get("server"),
             clock_offset_seconds=status.get("clock_offset_seconds"),
             not_stored=int(status.get("not_stored") or 0),
+            zone=zone,
         )
+
+
+def event_zone(name: str | None) -> tzinfo:
+    """The event's time zone from its IANA name; UTC when it has none or an unknown one."""
+    try:
+        return ZoneInfo(name) if name else timezone.utc
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.utc
+
+
+def clock_words(moment: datetime, zone: tzinfo | None) -> str:
+    """"09:14" in the event's zone, named ("09:14 CET") when this machine's clock reads another
+    time: the door shows event times ("Came in at 09:14"), so every time beside them is one too.
+    """
+    zone = zone or timezone.utc
+    shown = moment.astimezone(zone)
+    named = shown.utcoffset() != moment.astimezone().utcoffset()
+    return f"{shown:%H:%M} {shown.tzname()}" if named else f"{shown:%H:%M}"
 
 
 def parse_utc(value) -> datetime | None:
@@ -92,7 +113,8 @@ def describe_status(status: SyncStatus) -> str:
     queue = queue_words(status.connectivity, status.waiting_to_sync)
     parts = [words + (f" — {queue}" if queue else "")]
     if status.connectivity != NOT_ENROLLED:
-        parts.append(f"last sync {status.last_sync.astimezone():%H:%M}" if status.last_sync else "never synced")
+        parts.append(f"last sync {clock_words(status.last_sync, status.zone)}" if status.last_sync
+                     else "never synced")
     reason = reason_words(status)
     if reason:
         parts.append(reason)

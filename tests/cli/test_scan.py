@@ -106,3 +106,25 @@ def test_checkin_force_with_a_reason_lets_a_refused_guest_in(loaded):
         "admitted_override", "Speaker, ok by Jo")
     status, out, _ = loaded("status", "--json")
     assert json.loads(out)["arrived"] == 1 and json.loads(out)["overrides"] == 1
+
+
+def test_lookup_and_status_print_times_in_the_events_zone_and_name_it(loaded):
+    import re
+
+    from sqlalchemy import update
+
+    from sync.replica import open_replica
+    from sync.replica.models import Event
+
+    replica = open_replica(loaded.data_dir)
+    with replica.session() as s:
+        s.execute(update(Event).values(timezone="Asia/Tokyo"))  # UTC+9 all year, whatever this machine's zone
+    replica.close()
+    assert loaded("checkin", "TKT-0001")[0] == EXIT_OK
+    status, out, _ = loaded("lookup", "TKT-0001")
+    assert status == EXIT_OK
+    assert re.search(r"^  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d JST  entry", out, re.MULTILINE), out
+    _, as_json, _ = loaded("lookup", "TKT-0001", "--json")
+    utc = json.loads(as_json)["history"][0]["time"]  # the JSON keeps UTC, marked Z
+    hour = (int(utc[11:13]) + 9) % 24
+    assert f" {hour:02d}:{utc[14:16]}:" in out
