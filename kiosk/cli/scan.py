@@ -31,14 +31,16 @@ def cmd_checkin(args) -> int:
     with kiosk_session(args) as session:
         require_event(session)
         if args.payload != "-":
-            return _report_decision(session.desk.scan(args.payload, direction), args.json, one_line=False)
+            return _report_decision(session.desk.scan(args.payload, direction), args.json, one_line=False,
+                                    zone=session.event.timezone)
         # One payload per line from standard input, as a hand scanner or a script sends them;
         # each result is printed (and flushed) only once it is committed.
         status = EXIT_OK
         for line in sys.stdin:
             if line.strip():
                 decision = session.desk.scan(line.rstrip("\r\n"), direction)
-                status = max(status, _report_decision(decision, args.json, one_line=True))
+                status = max(status, _report_decision(decision, args.json, one_line=True,
+                                                      zone=session.event.timezone))
         return status
 
 
@@ -61,17 +63,19 @@ def _force_checkin(args) -> int:
             decision = session.desk.scan(args.payload)
         else:
             decision = session.desk.force_checkin(found.attendee.id, reason)
-        return _report_decision(decision, args.json, one_line=False)
+        return _report_decision(decision, args.json, one_line=False, zone=session.event.timezone)
 
 
-def _report_decision(decision, as_json: bool, one_line: bool) -> int:
+def _report_decision(decision, as_json: bool, one_line: bool, zone: str | None = None) -> int:
+    """Print the door's result; a time in it ("Already checked in at 09:14") is the event's, named."""
     if as_json and one_line:
         print(json.dumps(decision.to_json(), ensure_ascii=False), flush=True)
     elif as_json:
         print_json(decision.to_json())
     else:
         name = f" {decision.attendee.full_name}:" if decision.attendee else ""
-        print(f"{decision.colour.upper()}{name} {decision.reason}", flush=True)
+        in_zone = f" (time in {zone or 'UTC'})" if decision.first_checkin else ""
+        print(f"{decision.colour.upper()}{name} {decision.reason}{in_zone}", flush=True)
     return EXIT_OK if decision.result.ok else EXIT_REFUSED
 
 

@@ -128,3 +128,6 @@ def test_lookup_and_status_print_times_in_the_events_zone_and_name_it(loaded):
     utc = json.loads(as_json)["history"][0]["time"]  # the JSON keeps UTC, marked Z
     hour = (int(utc[11:13]) + 9) % 24
     assert f" {hour:02d}:{utc[14:16]}:" in out
+    status, out, _ = loaded("checkin", "TKT-0001")  # the door's words, their time named
+    assert status == EXIT_REFUSED and f"at {hour:02d}:{utc[14:16]}" in out and out.rstrip().endswith(
+        "(time in Asia/Tokyo)"), out
