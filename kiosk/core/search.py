@@ -7,7 +7,9 @@ Ranking, best first:
      (accent- and case-insensitive, via the ``attendee_search`` FTS5 index),
      by bm25 (name weighted over email), then alphabetically,
   4. matches where some word is found only in the email, by bm25, then alphabetically,
-  5. emails that start with the typed text, alphabetically.
+  5. emails that start with the typed text, alphabetically,
+  6. ticket codes that hold the typed text anywhere (3 characters or more: "TKT-000",
+     "0002"), in roster order.
 
 A broad query (more than RANKED_LIMIT name matches, typically one or two
 letters) cannot be scored in time, so its name matches come in alphabetical
@@ -21,6 +23,7 @@ The SQL itself is in ``sync.replica.queries.attendee_search``.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import unicodedata
 from dataclasses import dataclass
@@ -33,6 +36,9 @@ from sync.replica import Replica
 from sync.replica.database import ReplicaError
 from sync.replica.queries import attendee_search as index
 from sync.roster_csv import CODE_PATTERN
+
+# What may be part of a ticket code (sync.roster_csv.CODE_PATTERN without its length and first character).
+CODE_PART_PATTERN = re.compile(r"[A-Za-z0-9_\-:.]+")
 
 MAX_TEXT_CHARS = 200
 MAX_WORDS = 8
@@ -49,6 +55,8 @@ MATCHED_EMAIL = "email"
 MATCHED_NAME = "name"
 MATCHED_EMAIL_WORDS = "email_words"
 MATCHED_EMAIL_PREFIX = "email_prefix"
+MATCHED_CODE_PART = "ticket_code_part"
+MIN_CODE_PART = 3  # fewer characters are in too many codes to be worth listing
 
 Connection = sqlite3.Connection  # the driver's connection: see search()
 
@@ -92,6 +100,8 @@ def _search(conn: Connection, event_id: str, text: str, found: _Found) -> None:
         _by_words(conn, event_id, words, found)
     if not found.full and not any(ch.isspace() for ch in text):
         found.add(index.by_email_prefix(conn, event_id, lowered, found.room), MATCHED_EMAIL_PREFIX)
+    if not found.full and len(text) >= MIN_CODE_PART and CODE_PART_PATTERN.fullmatch(text):
+        found.add(index.by_code_part(conn, event_id, text, found.room), MATCHED_CODE_PART)
 
 
 class _Found:

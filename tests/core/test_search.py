@@ -109,7 +109,8 @@ def test_exact_code_comes_first_and_lower_case_finds_it(replica, event_id):
     hits = search(replica, event_id, "ADA-0001")
     assert (names(hits), hits[0].matched, hits[0].rank) == (["Ada Lovelace"], MATCHED_CODE, 0)
     assert names(search(replica, event_id, "ada-0001")) == ["Ada Lovelace"]
-    assert search(replica, event_id, "ADA-000") == []  # codes match whole, never by prefix
+    assert [(h.attendee.ticket_code, h.matched) for h in search(replica, event_id, "ADA-000")] == [
+        ("ADA-0001", search_module.MATCHED_CODE_PART)]  # a part of a code finds it, after the whole codes
 
 
 def test_exact_email_then_email_prefix(replica, event_id, monkeypatch):
@@ -251,3 +252,19 @@ def test_hit_view_and_json(replica, event_id):
         "Ada", "ada@example.org", "ADA-0001", "confirmed", False, False)
     data = hit.to_json()
     assert data["matched"] == MATCHED_CODE and data["attendee"]["full_name"] == "Ada Lovelace"
+
+
+def test_part_of_a_ticket_code_finds_it_anywhere_in_the_code(replica, event_id):
+    """Staff read out part of a code ("0002", "TKT-000"): any 3 characters or more of it."""
+    from kiosk.core.search import MATCHED_CODE_PART
+
+    hits = search(replica, event_id, "0002")
+    assert [(h.attendee.ticket_code, h.matched) for h in hits] == [("EMILIE-0002", MATCHED_CODE_PART)]
+    assert sorted(h.attendee.ticket_code for h in search(replica, event_id, "-000")) == [
+        "ADA-0001", "BOB-0006", "EMILIE-0002", "JOSE-0003", "LUK-0007", "ROB-0005", "ZOE-0004"]
+    assert [h.attendee.ticket_code for h in search(replica, event_id, "ilie-0")] == ["EMILIE-0002"]
+    assert [h.attendee.ticket_code for h in search(replica, event_id, "lie-000")] == ["EMILIE-0002"]  # typed lower
+    assert search(replica, event_id, "02") == []  # two characters are in too many codes
+    assert search(replica, event_id, "9999") == []
+    # The whole code is still the first hit, ahead of the codes that merely hold it.
+    assert search(replica, event_id, "ADA-0001")[0].matched == MATCHED_CODE
