@@ -8,8 +8,9 @@ import time
 
 from sync.client import ApiClient
 from sync.engine import SyncEngine, SyncEvent
+from sync.server.thread import free_port
 from sync.status import DEGRADED, OFFLINE, ONLINE, sync_status
-from tests.e2e.harness import enroll_kiosk, free_port
+from tests.e2e.harness import enroll_kiosk
 from tests.sync.engine.support import wait_until
 from tests.sync.scripted_server import Reply, ScriptedServer
 
