@@ -14,9 +14,11 @@ from sync.replica.models import Checkin
 WAIT_MS = 10_000
 
 
-def camera_of(paths, *, repeat=1, decoder="zxing"):
+def camera_of(paths, *, repeat=1, repeat_filter=None, decoder="zxing"):
+    """A camera pipeline reading ``paths`` as frames, through the webcam's own code path."""
     paths = list(paths)
-    return CameraPipeline(lambda: ImageFolderSource(paths, fps=30, repeat=repeat), make_decoder(decoder))
+    return CameraPipeline(lambda: ImageFolderSource(paths, fps=30, repeat=repeat), make_decoder(decoder),
+                          repeat_filter=repeat_filter)
 
 
 def checkins_in(replica) -> list[Checkin]:

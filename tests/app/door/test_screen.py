@@ -9,18 +9,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
-from sqlalchemy import select
 
 from kiosk.app.camera import CameraPipeline
 from kiosk.app.door.hand_scanner import HandScannerFilter
-from kiosk.app.door.screen import DoorScreen
 from kiosk.core.results import Result
 from kiosk.scanner.decoders import make_decoder
 from kiosk.scanner.repeats import RepeatFilter
-from kiosk.scanner.sources import ImageFolderSource, open_source
-from sync.replica.models import Checkin
-
-WAIT_MS = 10_000
+from kiosk.scanner.sources import open_source
+from tests.app.door.conftest import WAIT_MS, camera_of, checkins_in
 
 
 class SteppedClock:
@@ -31,34 +27,6 @@ class SteppedClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def camera_of(paths, *, repeat=1, repeat_filter=None, decoder="zxing"):
-    paths = list(paths)
-    return CameraPipeline(lambda: ImageFolderSource(paths, fps=30, repeat=repeat), make_decoder(decoder),
-                          repeat_filter=repeat_filter)
-
-
-def checkins_in(replica) -> list[Checkin]:
-    with replica.session(write=False) as s:
-        return list(s.scalars(select(Checkin).order_by(Checkin.device_time)).all())
-
-
-@pytest.fixture
-def make_door(qtbot, door_services):
-    screens = []
-
-    def make(camera=None, **kwargs):
-        door = DoorScreen(door_services, camera=camera, **kwargs)
-        qtbot.addWidget(door)
-        door.resize(1366, 768)
-        door.show()
-        screens.append(door)
-        return door
-
-    yield make
-    for door in screens:
-        door.shutdown()
 
 
 def test_a_ticket_held_to_the_camera_turns_the_panel_green_with_the_name(qtbot, make_door, door_services,
